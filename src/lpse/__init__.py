@@ -1,0 +1,5 @@
+"""LPSE e-procurement service."""
+
+from lpse.celery import app as celery_app
+
+__all__ = ["celery_app"]

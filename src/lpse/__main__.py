@@ -1,0 +1,112 @@
+"""The ``lpse`` command line: every Django management command plus friendly ones.
+
+lpse demo            create or migrate the database, load demo data, serve on :8000
+lpse serve           production WSGI server (gunicorn) with several workers
+lpse worker | beat   Celery worker / scheduler (production, with CELERY_BROKER_URL)
+lpse audit verify    walk the audit hash chain
+lpse <command>       any management command (migrate, createsuperuser, …)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _settings_or_exit() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lpse.settings")
+    from lpse.envconf import ConfigError
+
+    try:
+        import django
+
+        django.setup()
+    except ConfigError as exc:
+        sys.stderr.write(f"lpse: configuration error: {exc}\n")
+        raise SystemExit(2) from None
+
+
+def _serve(bind: str, workers: int, *, embedded_scheduler: bool) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from lpse.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", bind)
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("timeout", 120)
+            self.cfg.set("accesslog", "-")
+            if embedded_scheduler:
+                # The master runs the periodic jobs once, not every worker.
+                self.cfg.set("when_ready", lambda server: _start_scheduler())
+
+        def load(self):
+            return application
+
+    Server().run()
+
+
+def _start_scheduler() -> None:
+    from lpse.core.scheduler import start_in_background
+
+    start_in_background()
+
+
+def demo(argv: list[str]) -> None:
+    os.environ["LPSE_DEMO"] = "1"
+    _settings_or_exit()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_demo_data")
+    bind = os.environ.get("LPSE_BIND", "127.0.0.1:8000")
+    print(
+        f"\nLPSE demo: open {settings.LPSE_BASE_URL}/  (accounts and passwords on the home page;"
+        f" e-mails at {settings.LPSE_BASE_URL}/outbox/)\n",
+        flush=True,
+    )
+    _serve(bind, int(os.environ.get("LPSE_WORKERS", "2")), embedded_scheduler=True)
+
+
+def serve(argv: list[str]) -> None:
+    _settings_or_exit()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1, check=False)
+    workers = int(os.environ.get("LPSE_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+    _serve(
+        os.environ.get("LPSE_BIND", "127.0.0.1:8000"),
+        workers,
+        embedded_scheduler=not settings.CELERY_BROKER_URL,
+    )
+
+
+def celery(kind: str, argv: list[str]) -> None:
+    _settings_or_exit()
+    from lpse.celery import app
+
+    app.start([kind, "--loglevel=INFO", *argv])
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv else "help"
+    if command == "demo":
+        demo(argv[1:])
+    elif command == "serve":
+        serve(argv[1:])
+    elif command in ("worker", "beat"):
+        celery(command, argv[1:])
+    else:
+        _settings_or_exit()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["lpse", *argv])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from lpse.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("masuk/", views.login_view, name="login"),
+    path("keluar/", views.logout_view, name="logout"),
+    path("", views.home, name="home"),
+    path("2fa/", views.otp, name="otp"),
+    path("konfirmasi-sandi/", views.reauth, name="reauth"),
+    path("email/", views.email_change, name="email_change"),
+    path("sandi/lupa/", views.password_forgot, name="password_forgot"),
+    path("sandi/atur/<str:token>/", views.set_password, name="set_password"),
+    path("pengguna/", views.staff_list, name="staff_list"),
+    path("pengguna/baru/", views.staff_create, name="staff_create"),
+    path("skpd/", views.agencies, name="agencies"),
+    path("jam-login/", views.login_windows, name="login_windows"),
+    path("jam-login/<int:pk>/hapus/", views.login_window_delete, name="login_window_delete"),
+]

@@ -1,0 +1,25 @@
+"""The Celery app. With CELERY_BROKER_URL set, workers (``lpse worker``) and the beat scheduler
+(``lpse beat``) run against Redis; without it, tasks run in-process and the periodic ones are
+run by ``lpse.core.scheduler`` inside ``lpse demo`` / ``lpse serve``."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lpse.settings")
+
+app = Celery("lpse")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.broker_url = app.conf.broker_url or "memory://"
+app.autodiscover_tasks()
+
+# Periodic jobs only record and notify: rules are decided from the clock where they apply.
+app.conf.beat_schedule = {
+    "expire-registrations": {
+        "task": "lpse.providers.tasks.expire_registrations",
+        "schedule": crontab(minute="*/15"),
+    },
+}

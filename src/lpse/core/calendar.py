@@ -1,0 +1,59 @@
+"""Indonesian working days (R-1.4, R-5.6) and WITA time.
+
+A working day is Monday to Friday, not a national public holiday, not a collective leave day
+(*cuti bersama*, the ``government`` category of the ``holidays`` package) and not a day the
+application administrator has added (``core.ExtraNonWorkingDay``: a regional holiday, a decree
+published after the package was released).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+WITA = ZoneInfo("Asia/Makassar")
+
+
+@lru_cache(maxsize=64)
+def _national_holidays(year: int) -> dict[date, str]:
+    return dict(holidays.country_holidays("ID", years=year, categories=("public", "government")))
+
+
+def non_working_reason(day: date) -> str | None:
+    """Why ``day`` is not a working day, or None when it is one."""
+    from lpse.core.models import ExtraNonWorkingDay
+
+    if day.weekday() >= 5:
+        return "Sabtu" if day.weekday() == 5 else "Minggu"
+    national = _national_holidays(day.year).get(day)
+    if national:
+        return national
+    extra = ExtraNonWorkingDay.objects.filter(day=day).values_list("reason", flat=True).first()
+    return extra
+
+
+def is_working_day(day: date) -> bool:
+    return non_working_reason(day) is None
+
+
+def add_working_days(start: date, count: int) -> date:
+    """The ``count``-th working day after ``start`` (``start`` itself is not counted)."""
+    day = start
+    remaining = count
+    while remaining > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def end_of_day_wita(day: date) -> datetime:
+    """The last instant of ``day`` in WITA: deadlines 'on day D' run until midnight."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=WITA)
+
+
+def to_wita(moment: datetime) -> datetime:
+    return moment.astimezone(WITA)

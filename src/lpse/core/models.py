@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One link of the tamper-evident audit chain (R-9.4).
+
+    ``hash`` = SHA-256 over the canonical form of this event and the previous event's hash, so a
+    changed, removed or inserted row breaks every hash after it. See ``lpse.core.audit``.
+    """
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200)
+    action = models.CharField(max_length=100, db_index=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """A single row, locked by every append, so that two writers cannot both extend the chain
+    from the same event (on PostgreSQL; SQLite serialises writers already)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"
+
+
+class ExtraNonWorkingDay(models.Model):
+    """A day the administrator declared not working (regional holiday, new decree)."""
+
+    day = models.DateField(unique=True)
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.reason}"
+
+
+class SentEmail(models.Model):
+    """A copy of every e-mail the system sent: the demo outbox and the administrators' mail log."""
+
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    to = models.TextField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    delivered = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lpse.catalog.selectors import sub_fields_for_choice
+from lpse.providers.models import LegalForm, Verification
+
+
+class EmailStartForm(forms.Form):
+    email = forms.CharField(
+        label=_("Company e-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    email_control = forms.BooleanField(
+        label=_(
+            "This address is active and our company controls it: everything LPSE sends, "
+            "including the activation link, goes there."
+        )
+    )
+
+
+class RegistrationForm(forms.Form):
+    legal_form = forms.ChoiceField(label=_("Legal form"), choices=LegalForm.choices)
+    name = forms.CharField(label=_("Company name"), max_length=200)
+    npwp = forms.CharField(
+        label=_("Tax number (NPWP)"),
+        max_length=30,
+        required=False,
+        help_text=_("15 digits (01.234.567.8-901.000) or the 16-digit form."),
+    )
+    nib = forms.CharField(label=_("Business licence number (NIB/SIUP)"), max_length=40)
+    director_name = forms.CharField(label=_("Director's name"), max_length=200)
+    address = forms.CharField(label=_("Address"), widget=forms.Textarea(attrs={"rows": 2}))
+    city = forms.CharField(label=_("City / regency"), max_length=100)
+    phone = forms.CharField(label=_("Phone"), max_length=30)
+    sub_fields = forms.ModelMultipleChoiceField(
+        label=_("Business fields and sub-fields"),
+        queryset=sub_fields_for_choice(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    user_id = forms.CharField(
+        label=_("Chosen User ID"),
+        max_length=30,
+        help_text=_("4–30 characters: letters, digits, dot, dash, underscore."),
+    )
+
+
+class VerificationForm(forms.Form):
+    """Built per request: one checkbox and one note per active checklist item."""
+
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=Verification.Outcome.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reasons (required when rejecting)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"ok_{item.pk}"] = forms.BooleanField(label=item.label, required=False)
+            self.fields[f"note_{item.pk}"] = forms.CharField(
+                label=_("Note"), required=False, max_length=500
+            )
+
+    def item_rows(self):
+        return [(item, self[f"ok_{item.pk}"], self[f"note_{item.pk}"]) for item in self.items]
+
+
+class ChecklistItemForm(forms.Form):
+    label = forms.CharField(label=_("Document"), max_length=200)
+    description = forms.CharField(
+        label=_("What to bring"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    order = forms.IntegerField(label=_("Order"), min_value=0, initial=0)
+    active = forms.BooleanField(label=_("Published"), required=False, initial=True)

@@ -1,0 +1,23 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from lpse.core.capabilities import public
+from lpse.portal import views as portal_views
+from lpse.portal.api import api
+
+portal_patterns = (
+    [
+        path("", portal_views.home, name="home"),
+        path("health/", portal_views.health, name="health"),
+    ],
+    "portal",
+)
+
+urlpatterns = [
+    path("", include(portal_patterns)),
+    path("", include("lpse.providers.urls")),
+    path("", include("lpse.core.urls")),
+    path("akun/", include("lpse.accounts.urls")),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("api/v1/", api.urls),
+]
