@@ -81,7 +81,7 @@ def serve(argv: list[str]) -> None:
     _serve(
         os.environ.get("LPSE_BIND", "127.0.0.1:8000"),
         workers,
-        embedded_scheduler=not settings.CELERY_BROKER_URL,
+        embedded_scheduler=settings.LPSE_EMBEDDED_JOBS,
     )
 
 

@@ -13,7 +13,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lpse.settings")
 
 app = Celery("lpse")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.broker_url = app.conf.broker_url or "memory://"
 app.autodiscover_tasks()
 
 # Periodic jobs only record and notify: rules are decided from the clock where they apply.

@@ -223,8 +223,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "LPSE Kabupaten Maros <norepl
 
 # Jobs: Celery with a broker in production; in the embedded mode tasks run in-process, and the
 # periodic ones are run by the in-process scheduler that `lpse demo` / `lpse serve` start.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+LPSE_EMBEDDED_JOBS = not env_str("CELERY_BROKER_URL")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://"
+CELERY_TASK_ALWAYS_EAGER = LPSE_EMBEDDED_JOBS
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True

@@ -7,18 +7,19 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lpse.accounts.models import LoginWindow
 from lpse.core.calendar import to_wita
 
 DAY_NAMES = {
-    "1": "Senin",
-    "2": "Selasa",
-    "3": "Rabu",
-    "4": "Kamis",
-    "5": "Jumat",
-    "6": "Sabtu",
-    "7": "Minggu",
+    "1": gettext_lazy("Monday"),
+    "2": gettext_lazy("Tuesday"),
+    "3": gettext_lazy("Wednesday"),
+    "4": gettext_lazy("Thursday"),
+    "5": gettext_lazy("Friday"),
+    "6": gettext_lazy("Saturday"),
+    "7": gettext_lazy("Sunday"),
 }
 
 
@@ -29,7 +30,7 @@ class LoginDecision:
 
     def refusal_message(self) -> str:
         hours = "; ".join(
-            f"{', '.join(DAY_NAMES[d] for d in w.weekdays)} {w.start:%H:%M}–{w.end:%H:%M}"
+            f"{', '.join(str(DAY_NAMES[d]) for d in w.weekdays)} {w.start:%H:%M}–{w.end:%H:%M}"
             for w in self.windows
         )
         return _(

@@ -9,16 +9,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from lpse.accounts.roles import Cap
 from lpse.core.audit import current_head
-from lpse.core.capabilities import AUTHENTICATED, PUBLIC, has_capability
+from lpse.core.capabilities import AUTHENTICATED, PUBLIC, has_capability, public
 from lpse.providers.selectors import published_checklist, registration_queue
 
-api = NinjaAPI(title="LPSE API", version="1", urls_namespace="api")
+# The OpenAPI schema and its docs page are public like the public operations; declaring it here
+# keeps "every URL declares a capability" true for ninja's own views too.
+api = NinjaAPI(title="LPSE API", version="1", urls_namespace="api", docs_decorator=public)
 
 # path → capability, filled by ``api_operation``; read by the authorization matrix test.
 API_CAPABILITIES: dict[tuple[str, str], str] = {}
@@ -32,7 +35,10 @@ def api_operation(method: str, path: str, *, capability: str, **kwargs):
     def decorate(func):
         def guarded(request: HttpRequest, *args, **kw):
             if not has_capability(request.user, capability):
-                raise HttpError(403, f"This needs the “{capability}” permission.")
+                raise HttpError(
+                    403,
+                    _("This needs the “%(capability)s” permission.") % {"capability": capability},
+                )
             return func(request, *args, **kw)
 
         guarded.__name__ = func.__name__

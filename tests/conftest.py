@@ -1,0 +1,142 @@
+"""Shared fixtures: demo-like reference data, one user per role, a real SMTP server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.utils import translation
+
+from lpse.accounts.models import Agency
+from lpse.accounts.roles import AGENCY_ROLES, Role
+from lpse.accounts.services import user_bootstrap
+
+PASSWORD = "Correct-Horse-42!"
+
+
+@pytest.fixture(autouse=True)
+def _english_and_plain_settings(settings):
+    """Tests read messages in English (the Indonesian UI has its own test) and start with the
+    embedded defaults: no second factor unless a test asks for it, no mail server."""
+    settings.LPSE_STAFF_2FA = False
+    settings.EMAIL_HOST = ""
+    # Django's test runner swaps in the locmem backend; we test the real one (records every
+    # message, delivers over SMTP when EMAIL_HOST is set, as the smtp_server fixture does).
+    settings.EMAIL_BACKEND = "lpse.core.mail.RecordingBackend"
+    settings.LPSE_BASE_URL = "http://testserver"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def reference_data(db):
+    """Agencies, business fields and the verification checklist of the demo."""
+    from lpse.portal import demo
+
+    from lpse.catalog.models import BusinessField, BusinessSubField
+    from lpse.providers.models import VerificationItem
+
+    for code, name in demo.AGENCIES:
+        Agency.objects.get_or_create(code=code, defaults={"name": name})
+    for code, name, subs in demo.BUSINESS_FIELDS:
+        bf, _ = BusinessField.objects.get_or_create(code=code, defaults={"name": name})
+        for sub_code, sub_name in subs:
+            BusinessSubField.objects.get_or_create(code=sub_code, defaults={"field": bf, "name": sub_name})
+    if not VerificationItem.objects.exists():
+        for order, (label, description) in enumerate(demo.CHECKLIST, start=1):
+            VerificationItem.objects.create(label=label, description=description, order=order)
+
+
+@pytest.fixture
+def make_user(db, reference_data):
+    """make_user(role, username=None, agency_code="DPUPR") → an active user with PASSWORD."""
+
+    def make(role: str, username: str | None = None, agency_code: str = "DPUPR"):
+        agency = Agency.objects.get(code=agency_code) if role in AGENCY_ROLES else None
+        return user_bootstrap(
+            username=username or f"{role.replace('_', '-')}-{agency_code.lower()}",
+            email=f"{username or role}@example.test", roles={role}, password=PASSWORD,
+            agency=agency,
+        )
+
+    return make
+
+
+@pytest.fixture
+def users_by_role(make_user):
+    return {role.value: make_user(role.value) for role in Role}
+
+
+# --- a real SMTP server --------------------------------------------------------------------------
+
+
+@dataclass
+class Mailbox:
+    messages: list = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        msg = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(msg)
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        with self.lock:
+            return [m for m in self.messages if address in m["To"]]
+
+    def wait_for(self, address: str, subject_contains: str = "", timeout: float = 10.0):
+        """The newest message to ``address`` whose subject contains the text, waiting for it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [m for m in self.to(address) if subject_contains in m["Subject"]]
+            if found:
+                return found[-1]
+            time.sleep(0.05)
+        raise AssertionError(f"no e-mail to {address} with {subject_contains!r} within {timeout}s; "
+                             f"got {[m['Subject'] for m in self.messages]}")
+
+    @staticmethod
+    def body(message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on a free local port; the app delivers to it."""
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = False
+    try:
+        yield mailbox
+    finally:
+        controller.stop()
+
+
+def link_in(body: str, path_fragment: str) -> str:
+    """The first URL in an e-mail body that contains ``path_fragment``."""
+    for word in body.split():
+        if word.startswith("http") and path_fragment in word:
+            return word.strip(".,)")
+    raise AssertionError(f"no link with {path_fragment!r} in:\n{body}")
