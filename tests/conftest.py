@@ -53,7 +53,9 @@ def reference_data(db):
     for code, name, subs in demo.BUSINESS_FIELDS:
         bf, _ = BusinessField.objects.get_or_create(code=code, defaults={"name": name})
         for sub_code, sub_name in subs:
-            BusinessSubField.objects.get_or_create(code=sub_code, defaults={"field": bf, "name": sub_name})
+            BusinessSubField.objects.get_or_create(
+                code=sub_code, defaults={"field": bf, "name": sub_name}
+            )
     if not VerificationItem.objects.exists():
         for order, (label, description) in enumerate(demo.CHECKLIST, start=1):
             VerificationItem.objects.create(label=label, description=description, order=order)
@@ -67,7 +69,9 @@ def make_user(db, reference_data):
         agency = Agency.objects.get(code=agency_code) if role in AGENCY_ROLES else None
         return user_bootstrap(
             username=username or f"{role.replace('_', '-')}-{agency_code.lower()}",
-            email=f"{username or role}@example.test", roles={role}, password=PASSWORD,
+            email=f"{username or role}@example.test",
+            roles={role},
+            password=PASSWORD,
             agency=agency,
         )
 
@@ -105,8 +109,10 @@ class Mailbox:
             if found:
                 return found[-1]
             time.sleep(0.05)
-        raise AssertionError(f"no e-mail to {address} with {subject_contains!r} within {timeout}s; "
-                             f"got {[m['Subject'] for m in self.messages]}")
+        raise AssertionError(
+            f"no e-mail to {address} with {subject_contains!r} within {timeout}s; "
+            f"got {[m['Subject'] for m in self.messages]}"
+        )
 
     @staticmethod
     def body(message) -> str:

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 def some_history(make_user):
     admin = make_user(Role.APP_ADMIN)
     for i in range(5):
-        audit.record(actor=admin, action="test.event", data={"i": i, "text": "Dinas Pendidikan – ü"})
+        audit.record(
+            actor=admin, action="test.event", data={"i": i, "text": "Dinas Pendidikan – ü"}
+        )
     return admin
 
 
@@ -47,9 +49,13 @@ def test_R_9_4_audit_verify_passes_on_a_normal_database(some_history):
 def test_R_9_4_audit_verify_names_an_event_changed_behind_the_applications_back(some_history):
     victim = AuditEvent.objects.get(seq=4)
     with connection.cursor() as cursor:  # raw SQL, as an intruder with database access would
-        cursor.execute(f"UPDATE {AuditEvent._meta.db_table} SET action = %s WHERE id = %s",
-                       ["test.innocent", victim.pk])
-    with pytest.raises(CommandError, match=r"BROKEN at event #4: event #4 \(test.innocent\) was changed"):
+        cursor.execute(
+            f"UPDATE {AuditEvent._meta.db_table} SET action = %s WHERE id = %s",
+            ["test.innocent", victim.pk],
+        )
+    with pytest.raises(
+        CommandError, match=r"BROKEN at event #4: event #4 \(test.innocent\) was changed"
+    ):
         run_verify()
 
 
@@ -73,7 +79,9 @@ def test_R_9_4_a_rewritten_event_with_a_recomputed_hash_breaks_the_next_link(som
     victim.data = {"i": 99}
     victim.hash = audit._hash_of(victim)  # a careful forger recomputes this event's hash…
     AuditEvent.objects.filter(pk=victim.pk).update(data=victim.data, hash=victim.hash)
-    with pytest.raises(CommandError, match="event #3 does not link"):  # …and the next one gives it away
+    with pytest.raises(
+        CommandError, match="event #3 does not link"
+    ):  # …and the next one gives it away
         run_verify()
 
 

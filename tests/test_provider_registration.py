@@ -26,9 +26,15 @@ pytestmark = pytest.mark.django_db
 
 def form_data(**overrides) -> services.RegistrationData:
     data = {
-        "legal_form": "cv", "name": "Sinar Maros", "npwp": "01.234.567.8-901.000",
-        "nib": "9120001234567", "address": "Jl. Ratulangi 5", "city": "Maros",
-        "phone": "0411-371000", "director_name": "Andi Tenri", "user_id": "sinarmaros",
+        "legal_form": "cv",
+        "name": "Sinar Maros",
+        "npwp": "01.234.567.8-901.000",
+        "nib": "9120001234567",
+        "address": "Jl. Ratulangi 5",
+        "city": "Maros",
+        "phone": "0411-371000",
+        "director_name": "Andi Tenri",
+        "user_id": "sinarmaros",
         "sub_field_ids": [BusinessSubField.objects.get(code="K01").pk],
     }
     data.update(overrides)
@@ -41,13 +47,17 @@ def register(email="direktur@sinar.test", **overrides) -> Company:
 
 
 def all_complete(company=None):
-    return [services.CheckResult(item.pk, True) for item in VerificationItem.objects.filter(active=True)]
+    return [
+        services.CheckResult(item.pk, True) for item in VerificationItem.objects.filter(active=True)
+    ]
 
 
 # --- e-mail and one-time link -------------------------------------------------------------
 
 
-def test_R_1_1_registration_starts_by_emailing_a_one_time_link(reference_data, django_capture_on_commit_callbacks):
+def test_R_1_1_registration_starts_by_emailing_a_one_time_link(
+    reference_data, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         token = services.registration_start(email="  Direktur@Sinar.TEST ")
     invite = RegistrationInvite.objects.get()
@@ -82,8 +92,9 @@ def test_R_1_1_an_address_awaiting_verification_cannot_register_again(reference_
 
 def test_R_1_1_an_address_of_a_verified_provider_cannot_register_again(reference_data, make_user):
     company = register()
-    services.verification_decide(actor=make_user(Role.VERIFIER), company=company,
-                                 checks=all_complete(), outcome="complete")
+    services.verification_decide(
+        actor=make_user(Role.VERIFIER), company=company, checks=all_complete(), outcome="complete"
+    )
     with pytest.raises(DomainError, match="already registered to a verified provider"):
         services.registration_start(email="direktur@sinar.test")
 
@@ -92,7 +103,9 @@ def test_R_1_1_a_reused_link_is_refused_without_creating_anything(reference_data
     token = services.registration_start(email="direktur@sinar.test")
     services.registration_submit(token=token, data=form_data())
     with pytest.raises(DomainError, match="already been used") as err:
-        services.registration_submit(token=token, data=form_data(user_id="other", npwp="02.345.678.9-012.000"))
+        services.registration_submit(
+            token=token, data=form_data(user_id="other", npwp="02.345.678.9-012.000")
+        )
     assert err.value.code == "used_link"
     assert Company.objects.count() == 1 and User.objects.filter(username="other").count() == 0
 
@@ -126,17 +139,24 @@ def test_R_1_3_submitting_the_form_creates_an_inactive_account_and_emails_the_us
     assert user.has_role(Role.PROVIDER)
     mail = SentEmail.objects.filter(subject__contains="User ID").get()
     assert "sinarmaros" in mail.body and "NPWP perusahaan" in mail.body  # the checklist is in it
-    assert AuditEvent.objects.filter(action="registration.submit", object_id=str(company.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="registration.submit", object_id=str(company.pk)
+    ).exists()
 
 
-@pytest.mark.parametrize(("npwp", "message"), [
-    ("", "Enter the company's tax number"),
-    ("01.234.567.8-901", "15 digits"),
-    ("01.234.567.8-901.000.12", "15 digits"),
-    ("NPWP 0123456789", "only digits, dots and dashes"),
-    ("00.000.000.0-000.000", "all zeros"),
-])
-def test_R_1_3_missing_or_malformed_npwp_is_refused_and_the_link_stays_usable(reference_data, npwp, message):
+@pytest.mark.parametrize(
+    ("npwp", "message"),
+    [
+        ("", "Enter the company's tax number"),
+        ("01.234.567.8-901", "15 digits"),
+        ("01.234.567.8-901.000.12", "15 digits"),
+        ("NPWP 0123456789", "only digits, dots and dashes"),
+        ("00.000.000.0-000.000", "all zeros"),
+    ],
+)
+def test_R_1_3_missing_or_malformed_npwp_is_refused_and_the_link_stays_usable(
+    reference_data, npwp, message
+):
     token = services.registration_start(email="direktur@sinar.test")
     with pytest.raises(DomainError, match=message) as err:
         services.registration_submit(token=token, data=form_data(npwp=npwp))
@@ -158,7 +178,12 @@ def test_R_1_3_a_taken_user_id_is_refused_and_the_link_stays_usable(reference_da
         services.registration_submit(token=token, data=form_data())
     assert err.value.field == "user_id"
     assert not Company.objects.exists()
-    assert services.registration_submit(token=token, data=form_data(user_id="sinar.maros")).user.username == "sinar.maros"
+    assert (
+        services.registration_submit(
+            token=token, data=form_data(user_id="sinar.maros")
+        ).user.username
+        == "sinar.maros"
+    )
 
 
 @pytest.mark.parametrize("user_id", ["ab", "Sinar Maros", "-sinar", "x" * 31, "sinar/maros"])
@@ -191,7 +216,8 @@ def test_R_1_5_complete_verification_activates_by_a_set_password_link_never_a_pa
     verifier = make_user(Role.VERIFIER)
     with django_capture_on_commit_callbacks(execute=True):
         verification = services.verification_decide(
-            actor=verifier, company=company, checks=all_complete(), outcome="complete")
+            actor=verifier, company=company, checks=all_complete(), outcome="complete"
+        )
     company.refresh_from_db()
     assert company.state == Company.State.VERIFIED
     assert verification.checks.count() == VerificationItem.objects.filter(active=True).count()
@@ -206,16 +232,25 @@ def test_R_1_5_complete_verification_activates_by_a_set_password_link_never_a_pa
     assert all(event.data["checks"].values())
 
 
-def test_R_1_5_rejection_needs_reasons_and_emails_them(reference_data, make_user, django_capture_on_commit_callbacks):
+def test_R_1_5_rejection_needs_reasons_and_emails_them(
+    reference_data, make_user, django_capture_on_commit_callbacks
+):
     company = register()
     verifier = make_user(Role.VERIFIER)
     checks = all_complete()
     checks[0] = services.CheckResult(checks[0].item_id, False, "akta tidak dibawa")
     with pytest.raises(DomainError, match="Give the reasons"):
-        services.verification_decide(actor=verifier, company=company, checks=checks, outcome="rejected")
+        services.verification_decide(
+            actor=verifier, company=company, checks=checks, outcome="rejected"
+        )
     with django_capture_on_commit_callbacks(execute=True):
-        services.verification_decide(actor=verifier, company=company, checks=checks,
-                                     outcome="rejected", reason="Akta pendirian tidak ada")
+        services.verification_decide(
+            actor=verifier,
+            company=company,
+            checks=checks,
+            outcome="rejected",
+            reason="Akta pendirian tidak ada",
+        )
     company.refresh_from_db()
     assert company.state == Company.State.REJECTED
     mail = SentEmail.objects.get(subject__contains="not accepted")
@@ -227,24 +262,32 @@ def test_R_1_5_a_file_with_a_missing_item_cannot_be_marked_complete(reference_da
     checks = all_complete()
     checks[-1] = services.CheckResult(checks[-1].item_id, False)
     with pytest.raises(DomainError, match="every item is present"):
-        services.verification_decide(actor=make_user(Role.VERIFIER), company=company,
-                                     checks=checks, outcome="complete")
+        services.verification_decide(
+            actor=make_user(Role.VERIFIER), company=company, checks=checks, outcome="complete"
+        )
     assert not Verification.objects.exists()
 
 
 def test_R_1_5_every_checklist_item_needs_a_result(reference_data, make_user):
     company = register()
     with pytest.raises(DomainError, match="every checklist item"):
-        services.verification_decide(actor=make_user(Role.VERIFIER), company=company,
-                                     checks=all_complete()[:2], outcome="complete")
+        services.verification_decide(
+            actor=make_user(Role.VERIFIER),
+            company=company,
+            checks=all_complete()[:2],
+            outcome="complete",
+        )
 
 
-@pytest.mark.parametrize("role", [Role.HELPDESK, Role.APP_ADMIN, Role.PROVIDER, Role.AUDITOR, Role.SYSADMIN])
+@pytest.mark.parametrize(
+    "role", [Role.HELPDESK, Role.APP_ADMIN, Role.PROVIDER, Role.AUDITOR, Role.SYSADMIN]
+)
 def test_R_1_5_verification_by_a_non_verifier_is_refused(reference_data, make_user, role):
     company = register()
     with pytest.raises(DomainError, match="not allowed") as err:
-        services.verification_decide(actor=make_user(role), company=company,
-                                     checks=all_complete(), outcome="complete")
+        services.verification_decide(
+            actor=make_user(role), company=company, checks=all_complete(), outcome="complete"
+        )
     assert err.value.code == "forbidden"
     company.refresh_from_db()
     assert company.state == Company.State.AWAITING_VERIFICATION
@@ -254,24 +297,36 @@ def test_R_1_5_verification_by_a_non_verifier_is_refused(reference_data, make_us
 def test_R_1_5_a_decided_registration_cannot_be_decided_again(reference_data, make_user):
     company = register()
     verifier = make_user(Role.VERIFIER)
-    services.verification_decide(actor=verifier, company=company, checks=all_complete(), outcome="complete")
+    services.verification_decide(
+        actor=verifier, company=company, checks=all_complete(), outcome="complete"
+    )
     with pytest.raises(DomainError, match="no longer waiting"):
-        services.verification_decide(actor=verifier, company=company, checks=all_complete(),
-                                     outcome="rejected", reason="x")
+        services.verification_decide(
+            actor=verifier, company=company, checks=all_complete(), outcome="rejected", reason="x"
+        )
 
 
-def test_R_1_5_the_checklist_is_configurable_and_a_withdrawn_item_is_not_asked(reference_data, make_user):
+def test_R_1_5_the_checklist_is_configurable_and_a_withdrawn_item_is_not_asked(
+    reference_data, make_user
+):
     admin = make_user(Role.APP_ADMIN)
     extra = services.verification_item_save(actor=admin, label="Surat keterangan domisili", order=9)
     company = register()
     verifier = make_user(Role.VERIFIER)
     with pytest.raises(DomainError, match="Surat keterangan domisili"):
-        services.verification_decide(actor=verifier, company=company,
-                                     checks=[c for c in all_complete() if c.item_id != extra.pk],
-                                     outcome="complete")
+        services.verification_decide(
+            actor=verifier,
+            company=company,
+            checks=[c for c in all_complete() if c.item_id != extra.pk],
+            outcome="complete",
+        )
     services.verification_item_save(actor=admin, item=extra, label=extra.label, active=False)
-    services.verification_decide(actor=verifier, company=company,
-                                 checks=[c for c in all_complete() if c.item_id != extra.pk], outcome="complete")
+    services.verification_decide(
+        actor=verifier,
+        company=company,
+        checks=[c for c in all_complete() if c.item_id != extra.pk],
+        outcome="complete",
+    )
     with pytest.raises(DomainError, match="not allowed"):
         services.verification_item_save(actor=verifier, label="x")
 
@@ -299,8 +354,11 @@ def test_R_1_4_the_deadline_counts_seven_working_days_skipping_nyepi_and_eid_lea
 def test_R_1_4_an_extra_regional_holiday_moves_the_deadline(reference_data, make_user):
     from lpse.core.services import non_working_day_add
 
-    non_working_day_add(actor=make_user(Role.APP_ADMIN), day=datetime(2026, 3, 26).date(),
-                        reason="Hari jadi Kabupaten Maros (contoh)")
+    non_working_day_add(
+        actor=make_user(Role.APP_ADMIN),
+        day=datetime(2026, 3, 26).date(),
+        reason="Hari jadi Kabupaten Maros (contoh)",
+    )
     with time_machine.travel(at_wita(2026, 3, 16, 10, 0), tick=False):
         company = register()
     assert company.verify_by == at_wita(2026, 4, 3, 0, 0)  # Thursday 2 April is now the 7th
@@ -315,8 +373,9 @@ def test_R_1_4_verification_after_expiry_is_refused_and_the_expiry_job_notifies(
     with time_machine.travel(at_wita(2026, 4, 2, 9, 0), tick=False):
         # The rule holds from the clock even before the expiry job has run (DESIGN rule 3).
         with pytest.raises(DomainError, match="expired on"):
-            services.verification_decide(actor=verifier, company=company, checks=all_complete(),
-                                         outcome="complete")
+            services.verification_decide(
+                actor=verifier, company=company, checks=all_complete(), outcome="complete"
+            )
         with django_capture_on_commit_callbacks(execute=True):
             assert services.registrations_expire_due() == 1
             assert services.registrations_expire_due() == 0  # once only
@@ -325,7 +384,9 @@ def test_R_1_4_verification_after_expiry_is_refused_and_the_expiry_job_notifies(
     assert SentEmail.objects.filter(subject__contains="expired", to=company.email).count() == 1
 
 
-def test_R_1_4_an_expired_registration_can_be_restarted_keeping_its_history(reference_data, make_user):
+def test_R_1_4_an_expired_registration_can_be_restarted_keeping_its_history(
+    reference_data, make_user
+):
     with time_machine.travel(at_wita(2026, 3, 16, 10, 0), tick=False):
         company = register()
     with time_machine.travel(at_wita(2026, 4, 6, 10, 0), tick=False):
@@ -334,9 +395,11 @@ def test_R_1_4_an_expired_registration_can_be_restarted_keeping_its_history(refe
     assert restarted.pk == company.pk and restarted.user_id == company.user_id
     assert restarted.state == Company.State.AWAITING_VERIFICATION
     assert restarted.verify_by == at_wita(2026, 4, 16, 0, 0)
-    assert list(AuditEvent.objects.filter(object_id=str(company.pk), object_type="providers.company")
-                .values_list("action", flat=True)) == [
-        "registration.submit", "registration.expire", "registration.restart"]
+    assert list(
+        AuditEvent.objects.filter(
+            object_id=str(company.pk), object_type="providers.company"
+        ).values_list("action", flat=True)
+    ) == ["registration.submit", "registration.expire", "registration.restart"]
 
 
 def test_R_1_4_the_requirements_and_walk_in_hours_are_published(client, reference_data):
@@ -360,7 +423,9 @@ def test_R_1_2_both_forms_download_as_pdf_blank_and_filled(client, reference_dat
     assert client.get("/daftar/selesai/not-a-ref/pendaftaran.pdf").status_code == 404
 
 
-def test_R_1_6_the_registration_page_warns_about_the_email_and_incomplete_documents(client, reference_data):
+def test_R_1_6_the_registration_page_warns_about_the_email_and_incomplete_documents(
+    client, reference_data
+):
     page = client.get("/daftar/").content.decode()
     assert "must be active" in page and "Incomplete documents delay verification" in page
 

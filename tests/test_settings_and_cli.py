@@ -12,19 +12,30 @@ import pytest
 def start_up(env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
     full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
     full_env.update({"LPSE_DATA_DIR": str(tmp_path / "data")}, **env)
-    return subprocess.run([sys.executable, "-m", "lpse", "check"], env=full_env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "lpse", "check"],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-@pytest.mark.parametrize(("env", "message"), [
-    ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
-    ({"EMAIL_PORT": "twenty-five"}, "EMAIL_PORT='twenty-five' is not a whole number"),
-    ({"LPSE_SESSION_IDLE_MINUTES": "0"}, "LPSE_SESSION_IDLE_MINUTES=0 is too small"),
-    ({"SECRET_KEY": "short"}, "SECRET_KEY is too short"),
-    ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
-    ({"LPSE_BASE_URL": "lpse.example"}, "must start with http"),
-    ({"SECRET_KEY_FILE": "/nonexistent/secret"}, "SECRET_KEY_FILE='/nonexistent/secret' cannot be read"),
-])
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        ({"EMAIL_PORT": "twenty-five"}, "EMAIL_PORT='twenty-five' is not a whole number"),
+        ({"LPSE_SESSION_IDLE_MINUTES": "0"}, "LPSE_SESSION_IDLE_MINUTES=0 is too small"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY is too short"),
+        ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
+        ({"LPSE_BASE_URL": "lpse.example"}, "must start with http"),
+        (
+            {"SECRET_KEY_FILE": "/nonexistent/secret"},
+            "SECRET_KEY_FILE='/nonexistent/secret' cannot be read",
+        ),
+    ],
+)
 def test_a_malformed_setting_stops_start_up_with_a_clear_message(tmp_path, env, message):
     result = start_up(env, tmp_path)
     assert result.returncode == 2, result.stderr

@@ -86,8 +86,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "lpse.accounts.middleware.SessionPolicyMiddleware",
+    # After MessageMiddleware: the policy signs people out with a message saying why.
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lpse.accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "lpse.core.middleware.SecurityHeadersMiddleware",
@@ -227,6 +228,7 @@ LPSE_EMBEDDED_JOBS = not env_str("CELERY_BROKER_URL")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://"
 CELERY_TASK_ALWAYS_EAGER = LPSE_EMBEDDED_JOBS
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 
