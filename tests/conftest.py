@@ -43,9 +43,8 @@ def client(client):
 @pytest.fixture
 def reference_data(db):
     """Agencies, business fields and the verification checklist of the demo."""
-    from lpse.portal import demo
-
     from lpse.catalog.models import BusinessField, BusinessSubField
+    from lpse.portal import demo
     from lpse.providers.models import VerificationItem
 
     for code, name in demo.AGENCIES:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -36,7 +38,7 @@ def test_R_9_4_every_service_write_appends_a_linked_event(some_history):
     events = list(AuditEvent.objects.order_by("seq"))
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert events[0].prev_hash == audit.GENESIS
-    for before, after in zip(events, events[1:]):
+    for before, after in pairwise(events):
         assert after.prev_hash == before.hash
     head = audit.current_head()
     assert (head.seq, head.hash) == (events[-1].seq, events[-1].hash)

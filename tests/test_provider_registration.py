@@ -112,9 +112,11 @@ def test_R_1_1_a_reused_link_is_refused_without_creating_anything(reference_data
 
 def test_R_1_1_an_expired_link_is_refused(reference_data):
     token = services.registration_start(email="direktur@sinar.test")
-    with time_machine.travel(timezone.now() + timedelta(hours=49)):
-        with pytest.raises(DomainError, match="expired") as err:
-            services.registration_submit(token=token, data=form_data())
+    with (
+        time_machine.travel(timezone.now() + timedelta(hours=49)),
+        pytest.raises(DomainError, match="expired") as err,
+    ):
+        services.registration_submit(token=token, data=form_data())
     assert err.value.code == "expired_link"
     assert not Company.objects.exists()
 
