@@ -16,6 +16,8 @@ from lpse.accounts.models import Agency
 from lpse.accounts.roles import AGENCY_ROLES, Role
 from lpse.accounts.services import user_bootstrap
 
+pytest_plugins = ["tests.tender_fixtures"]
+
 PASSWORD = "Correct-Horse-42!"
 
 
@@ -32,6 +34,17 @@ def _english_and_plain_settings(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _cheaper_argon2(monkeypatch):
+    """Still argon2id, with a small memory and time cost: the production cost (most of a second
+    per hash on a small machine) would make the sign-in-heavy tests very slow."""
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    monkeypatch.setattr(Argon2PasswordHasher, "time_cost", 1)
+    monkeypatch.setattr(Argon2PasswordHasher, "memory_cost", 1024)
+    monkeypatch.setattr(Argon2PasswordHasher, "parallelism", 1)
 
 
 @pytest.fixture

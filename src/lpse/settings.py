@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "lpse.accounts",
     "lpse.catalog",
     "lpse.providers",
+    "lpse.tenders",
     "lpse.portal",
 ]
 
@@ -192,6 +193,8 @@ OTP_TOTP_ISSUER = LPSE_SITE_NAME
 # registration must be verified within this many working days.
 LPSE_VERIFICATION_WORKING_DAYS = env_int("LPSE_VERIFICATION_WORKING_DAYS", 7, minimum=1)
 LPSE_INVITATION_HOURS = env_int("LPSE_INVITATION_HOURS", 48, minimum=1)
+# schedule changes are applied by the LPSE administrator, or by the committee itself.
+LPSE_COMMITTEE_APPLIES_SCHEDULE_CHANGES = env_bool("LPSE_COMMITTEE_APPLIES_SCHEDULE_CHANGES", False)
 LPSE_SET_PASSWORD_HOURS = env_int("LPSE_SET_PASSWORD_HOURS", 72, minimum=1)
 
 LANGUAGE_CODE = "id"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include(portal_patterns)),
     path("", include("lpse.providers.urls")),
     path("", include("lpse.core.urls")),
+    path("", include("lpse.tenders.urls")),
     path("akun/", include("lpse.accounts.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("api/v1/", api.urls),

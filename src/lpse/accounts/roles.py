@@ -51,6 +51,15 @@ class Cap:
     VERIFY_PROVIDERS = "providers.verify"
     CONFIGURE_CHECKLIST = "providers.configure_checklist"
     OWN_COMPANY = "providers.own_company"
+    # tenders
+    MANAGE_COMMITTEES = (
+        "tenders.manage_committees"  # agency admin: committees (Pokja) of own agency
+    )
+    MANAGE_PACKAGES = "tenders.manage_packages"  # PPK: own packages
+    MANAGE_TENDERS = "tenders.manage"  # committee member: tenders of their committees
+    APPLY_SCHEDULE_CHANGES = "tenders.apply_schedule_change"  # LPSE admin
+    CONFIGURE_STAGES = "tenders.configure_stages"
+    PARTICIPATE = "tenders.participate"  # verified provider
     # core
     VIEW_AUDIT = "core.view_audit"
     MANAGE_CALENDAR = "core.manage_calendar"
@@ -58,7 +67,7 @@ class Cap:
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.PROVIDER: frozenset({Cap.OWN_COMPANY}),
+    Role.PROVIDER: frozenset({Cap.OWN_COMPANY, Cap.PARTICIPATE}),
     Role.VERIFIER: frozenset({Cap.VIEW_REGISTRATIONS, Cap.VERIFY_PROVIDERS}),
     Role.HELPDESK: frozenset({Cap.VIEW_REGISTRATIONS}),
     Role.SYSADMIN: frozenset({Cap.VIEW_AUDIT, Cap.VIEW_MAIL_LOG}),
@@ -71,6 +80,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.CONFIGURE_CHECKLIST,
             Cap.VIEW_AUDIT,
             Cap.MANAGE_CALENDAR,
+            Cap.APPLY_SCHEDULE_CHANGES,
+            Cap.CONFIGURE_STAGES,
             Cap.VIEW_MAIL_LOG,
         }
     ),
@@ -78,10 +89,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SERVICE_HEAD: frozenset({Cap.VIEW_REGISTRATIONS}),
     Role.ADMIN_HEAD: frozenset(),
     Role.TRAINER: frozenset(),
-    Role.AGENCY_ADMIN: frozenset({Cap.MANAGE_AGENCY_STAFF}),
+    Role.AGENCY_ADMIN: frozenset({Cap.MANAGE_AGENCY_STAFF, Cap.MANAGE_COMMITTEES}),
     Role.BUDGET_USER: frozenset(),
-    Role.PPK: frozenset(),
-    Role.COMMITTEE: frozenset(),
+    Role.PPK: frozenset({Cap.MANAGE_PACKAGES}),
+    Role.COMMITTEE: frozenset({Cap.MANAGE_TENDERS}),
     Role.PROCUREMENT_OFFICER: frozenset(),
     Role.AUDITOR: frozenset({Cap.VIEW_AUDIT, Cap.VIEW_REGISTRATIONS}),
     Role.LKPP_MONITOR: frozenset(),

@@ -73,3 +73,20 @@ class SentEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class Blob(models.Model):
+    """A stored file, addressed by its SHA-256 (R-7.2): the same bytes are stored once, and the
+    fingerprints shown next to a document are the ones of the bytes actually served."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    md5 = models.CharField(max_length=32)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.sha256
+
+    @property
+    def storage_name(self) -> str:
+        return f"blobs/{self.sha256[:2]}/{self.sha256}"

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lpse.accounts.models import Agency, User
+from lpse.accounts.roles import Role
+from lpse.catalog.selectors import sub_fields_for_choice
+from lpse.tenders import schedule as sched
+from lpse.tenders.models import Category, FundingSource, Method
+from lpse.tenders.stages import STAGE_ORDER, Stage
+
+DATETIME_WIDGET = {"type": "datetime-local"}
+
+
+class CommitteeForm(forms.Form):
+    name = forms.CharField(label=_("Committee name"), max_length=200)
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = User.objects.filter(
+            agency=agency, role_grants__role=Role.COMMITTEE, is_active=True
+        ).distinct()
+
+
+class PackageForm(forms.Form):
+    name = forms.CharField(label=_("Package name"), max_length=300)
+    fiscal_year = forms.IntegerField(
+        label=_("Fiscal year"), initial=lambda: timezone.localdate().year
+    )
+    budget_ceiling = forms.CharField(label=_("Budget ceiling (pagu), Rp"), max_length=30)
+    owner_estimate = forms.CharField(label=_("Owner estimate (HPS), Rp"), max_length=30)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    sub_field = forms.ModelChoiceField(
+        label=_("Business sub-field"), queryset=sub_fields_for_choice()
+    )
+    location = forms.CharField(label=_("Location"), max_length=200)
+    funding_source = forms.ChoiceField(label=_("Funding source"), choices=FundingSource.choices)
+
+
+class AssignForm(forms.Form):
+    committee = forms.ModelChoiceField(label=_("Committee (Pokja)"), queryset=None)
+
+    def __init__(self, *args, committees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = committees
+
+
+class ScheduleFieldsMixin:
+    """One start and one end field per stage, in WITA (the site's time zone)."""
+
+    def add_schedule_fields(self, initial: sched.Schedule | None = None):
+        for stage in STAGE_ORDER:
+            label = Stage(stage).label
+            for edge, index in (("start", 0), ("end", 1)):
+                value = None
+                if initial and stage in initial:
+                    value = timezone.localtime(initial[stage][index]).strftime("%Y-%m-%dT%H:%M")
+                self.fields[f"{stage}_{edge}"] = forms.DateTimeField(
+                    label=f"{label} — {_('start') if edge == 'start' else _('end')}",
+                    initial=value,
+                    widget=forms.DateTimeInput(attrs=DATETIME_WIDGET),
+                )
+
+    def schedule(self) -> sched.Schedule:
+        data = self.cleaned_data
+        return {
+            stage: (data[f"{stage}_start"], data[f"{stage}_end"])
+            for stage in STAGE_ORDER
+            if data.get(f"{stage}_start") and data.get(f"{stage}_end")
+        }
+
+    def schedule_rows(self):
+        return [(Stage(s).label, self[f"{s}_start"], self[f"{s}_end"]) for s in STAGE_ORDER]
+
+
+class TenderForm(ScheduleFieldsMixin, forms.Form):
+    method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
+    qualification_requirements = forms.CharField(
+        label=_("Qualification requirements"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, initial_schedule=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_schedule_fields(initial_schedule)
+
+
+class ScheduleForm(ScheduleFieldsMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the change (published)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, initial_schedule=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_schedule_fields(initial_schedule)
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    file = forms.FileField(label=_("File"))
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label=_("Your question"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RefuseForm(forms.Form):
+    note = forms.CharField(label=_("Why it is refused"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PublicFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.all(), required=False
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", "—"), *Category.choices], required=False
+    )
+    stage = forms.ChoiceField(
+        label=_("Stage now"), choices=[("", "—"), *Stage.choices], required=False
+    )
+    min_value = forms.DecimalField(label=_("HPS from (Rp)"), required=False, min_value=0)
+    max_value = forms.DecimalField(label=_("HPS up to (Rp)"), required=False, min_value=0)
+    year = forms.IntegerField(
+        label=_("Fiscal year"), required=False, min_value=2000, max_value=2100
+    )

@@ -1,0 +1,274 @@
+"""Packages, tenders and their schedules, participation, documents, clarification (SPEC 8)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lpse.accounts.models import Agency
+from lpse.catalog.models import BusinessSubField
+from lpse.core.models import Blob
+from lpse.tenders.stages import Stage
+
+MONEY = {"max_digits": 18, "decimal_places": 2}  # rupiah, exact: never a float
+
+
+class Category(models.TextChoices):
+    GOODS = "goods", _("Goods (Pengadaan Barang)")
+    WORKS = "works", _("Construction works (Pekerjaan Konstruksi)")
+    CONSULTING = "consulting", _("Consulting services (Jasa Konsultansi)")
+    OTHER_SERVICES = "other_services", _("Other services (Jasa Lainnya)")
+
+
+class FundingSource(models.TextChoices):
+    APBD = "apbd", "APBD"
+    APBN = "apbn", "APBN"
+    DAK = "dak", _("Special allocation fund (DAK)")
+    BLUD = "blud", "BLUD"
+    OTHER = "other", _("Other")
+
+
+class Committee(models.Model):
+    """A tender committee (Pokja) of an agency; its members hold the committee role there."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="committees")
+    name = models.CharField(_("name"), max_length=200)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="committees")
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="unique_committee")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agency.code})"
+
+
+class Package(models.Model):
+    """A procurement package owned by a PPK (R-8.1)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="packages")
+    ppk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    committee = models.ForeignKey(
+        Committee, null=True, blank=True, on_delete=models.PROTECT, related_name="packages"
+    )
+    name = models.CharField(_("package name"), max_length=300)
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    budget_ceiling = models.DecimalField(_("budget ceiling (pagu)"), **MONEY)
+    owner_estimate = models.DecimalField(_("owner estimate (HPS)"), **MONEY)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    sub_field = models.ForeignKey(
+        BusinessSubField,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("business sub-field"),
+    )
+    location = models.CharField(_("location"), max_length=200)
+    funding_source = models.CharField(
+        _("funding source"), max_length=10, choices=FundingSource.choices
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(owner_estimate__lte=models.F("budget_ceiling")),
+                name="hps_not_above_pagu",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Method(models.TextChoices):
+    POSTQUAL_ONE_FILE_LOWEST = (
+        "postqual_1file_lowest",
+        _("Tender, post-qualification, one file, lowest price"),
+    )
+    FAST = "fast", _("Fast tender (tender cepat)")
+    SIMPLE = "simple", _("Simple tender (pengadaan sederhana)")
+
+
+class Tender(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="tenders")
+    code = models.CharField(_("tender code"), max_length=30, unique=True)
+    method = models.CharField(
+        _("method"), max_length=30, choices=Method.choices, default=Method.POSTQUAL_ONE_FILE_LOWEST
+    )
+    qualification_requirements = models.TextField(_("qualification requirements"))
+    state = models.CharField(
+        max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Copied from the package at publication so the public list filters without joins.
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="tenders")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["state", "-published_at", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.package.name}"
+
+
+class ScheduleEntry(models.Model):
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="schedule")
+    stage = models.CharField(max_length=30, choices=Stage.choices)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "stage"], name="one_entry_per_stage"),
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="schedule_start_before_end"
+            ),
+        ]
+        indexes = [models.Index(fields=["stage", "start", "end"])]
+
+    def __str__(self) -> str:
+        return f"{self.tender_id} {self.stage}"
+
+
+class StageMinimum(models.Model):
+    """Minimum length of a stage in working days, set by the application admin."""
+
+    stage = models.CharField(max_length=30, choices=Stage.choices, unique=True)
+    working_days = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.stage} ≥ {self.working_days}"
+
+
+class ScheduleChange(models.Model):
+    """A change to a tender's schedule with its mandatory reason (R-3.3)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the administrator")
+        APPLIED = "applied", _("Applied")
+        REFUSED = "refused", _("Refused")
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="schedule_changes")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    reason = models.TextField(_("reason"))
+    old_schedule = models.JSONField()
+    new_schedule = models.JSONField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.tender.code} change {self.pk}"
+
+
+class IntegrityPact(models.Model):
+    """A signed integrity pact (R-7.3): the PDF the signer agreed to, with its hashes."""
+
+    class SignerRole(models.TextChoices):
+        PPK = "ppk", "PPK"
+        COMMITTEE = "committee", _("Committee member")
+        PROVIDER = "provider", _("Provider")
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="pacts")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signer_role = models.CharField(max_length=20, choices=SignerRole.choices)
+    signed_at = models.DateTimeField()
+    document = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tender", "signer", "signer_role"], name="one_pact_per_signer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tender.code} pact {self.signer_id}"
+
+
+class TenderDocument(models.Model):
+    class Kind(models.TextChoices):
+        TENDER_DOCUMENT = "tender_document", _("Tender document")
+        ADDENDUM = "addendum", _("Addendum")
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    filename = models.CharField(max_length=200)
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Participation(models.Model):
+    """A verified provider registered for a tender (R-8.3)."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="participations")
+    company = models.ForeignKey(
+        "providers.Company", on_delete=models.PROTECT, related_name="participations"
+    )
+    registered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "company"], name="one_participation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tender.code} {self.company_id}"
+
+
+class DocumentDownload(models.Model):
+    """Who downloaded which document when: the committee can show every bidder had it."""
+
+    document = models.ForeignKey(TenderDocument, on_delete=models.CASCADE, related_name="downloads")
+    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="+")
+    downloaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.document_id} by {self.participation_id}"
+
+
+class Question(models.Model):
+    """A clarification question; shown to all participants without naming who asked."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="questions")
+    participation = models.ForeignKey(Participation, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("question"))
+    asked_at = models.DateTimeField()
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:50]

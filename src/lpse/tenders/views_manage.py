@@ -1,0 +1,316 @@
+"""Workspaces: the agency admin's committees, the PPK's packages, the committee's tenders, and
+the administrator's schedule-change desk."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lpse.accounts.roles import Cap
+from lpse.core.capabilities import requires
+from lpse.core.errors import DomainError
+from lpse.core.forms import add_domain_error
+from lpse.tenders import changes, participation, selectors, services
+from lpse.tenders.access import require_committee_member
+from lpse.tenders.forms import (
+    AnswerForm,
+    AssignForm,
+    CommitteeForm,
+    DocumentForm,
+    PackageForm,
+    RefuseForm,
+    ScheduleForm,
+    TenderForm,
+)
+from lpse.tenders.models import Committee, Question, ScheduleChange, Tender, TenderDocument
+
+
+def _schedule_error(form, exc: DomainError) -> None:
+    for problem in getattr(exc, "problems", [exc.message]):
+        form.add_error(None, problem)
+
+
+@requires(Cap.MANAGE_COMMITTEES)
+def committees(request):
+    form = CommitteeForm(request.POST or None, agency=request.user.agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.committee_create(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                members=list(form.cleaned_data["members"]),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Committee created."))
+            return redirect("tenders:committees")
+    return render(
+        request,
+        "tenders/committees.html",
+        {
+            "form": form,
+            "committees": Committee.objects.filter(agency=request.user.agency).prefetch_related(
+                "members"
+            ),
+        },
+    )
+
+
+@requires(Cap.MANAGE_PACKAGES)
+def packages(request):
+    return render(
+        request, "tenders/packages.html", {"packages": selectors.packages_of_ppk(request.user)}
+    )
+
+
+@requires(Cap.MANAGE_PACKAGES)
+def package_create(request):
+    form = PackageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            package = services.package_create(
+                actor=request.user,
+                data=services.PackageData(
+                    name=data["name"],
+                    fiscal_year=data["fiscal_year"],
+                    budget_ceiling=data["budget_ceiling"],
+                    owner_estimate=data["owner_estimate"],
+                    category=data["category"],
+                    sub_field_id=data["sub_field"].pk,
+                    location=data["location"],
+                    funding_source=data["funding_source"],
+                ),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Package created. Hand it to a committee."))
+            return redirect("tenders:package_detail", package.pk)
+    return render(request, "form.html", {"form": form, "title": _("New procurement package")})
+
+
+@requires(Cap.MANAGE_PACKAGES)
+def package_detail(request, pk: int):
+    package = get_object_or_404(selectors.packages_of_ppk(request.user), pk=pk)
+    form = AssignForm(
+        request.POST or None, committees=Committee.objects.filter(agency_id=package.agency_id)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.package_assign(
+                actor=request.user, package=package, committee=form.cleaned_data["committee"]
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The package was handed to the committee."))
+            return redirect("tenders:package_detail", package.pk)
+    return render(
+        request,
+        "tenders/package_detail.html",
+        {"package": package, "form": form, "tenders": package.tenders.all()},
+    )
+
+
+@requires(Cap.MANAGE_PACKAGES)
+@require_POST
+def ppk_sign_pact(request, code: str):
+    tender = get_object_or_404(Tender, code=code, package__ppk=request.user)
+    services.pact_sign(actor=request.user, tender=tender)
+    messages.success(request, _("You signed the integrity pact."))
+    return redirect("tenders:package_detail", tender.package_id)
+
+
+@requires(Cap.MANAGE_TENDERS)
+def committee_home(request):
+    return render(
+        request,
+        "tenders/committee_home.html",
+        {"packages": selectors.packages_of_committee_member(request.user)},
+    )
+
+
+@requires(Cap.MANAGE_TENDERS)
+def tender_create(request, package_pk: int):
+    package = get_object_or_404(selectors.packages_of_committee_member(request.user), pk=package_pk)
+    form = TenderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tender = services.tender_create(
+                actor=request.user,
+                package=package,
+                method=form.cleaned_data["method"],
+                qualification_requirements=form.cleaned_data["qualification_requirements"],
+                schedule=form.schedule(),
+            )
+        except DomainError as exc:
+            _schedule_error(form, exc)
+        else:
+            messages.success(
+                request, _("Tender %(code)s created as a draft.") % {"code": tender.code}
+            )
+            return redirect("tenders:manage", tender.code)
+    return render(request, "tenders/tender_form.html", {"form": form, "package": package})
+
+
+def _committee_tender(request, code: str) -> Tender:
+    tender = get_object_or_404(
+        Tender.objects.select_related("package", "package__committee"), code=code
+    )
+    try:
+        require_committee_member(request.user, tender)
+    except DomainError:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied from None
+    return tender
+
+
+@requires(Cap.MANAGE_TENDERS)
+def manage(request, code: str):
+    tender = _committee_tender(request, code)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        kind = (
+            TenderDocument.Kind.TENDER_DOCUMENT
+            if tender.state == Tender.State.DRAFT
+            else TenderDocument.Kind.ADDENDUM
+        )
+        try:
+            services.document_add(
+                actor=request.user,
+                tender=tender,
+                kind=kind,
+                title=form.cleaned_data["title"],
+                upload=form.cleaned_data["file"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Document uploaded."))
+            return redirect("tenders:manage", code)
+    return render(
+        request,
+        "tenders/manage.html",
+        {
+            "tender": tender,
+            "form": form,
+            "documents": tender.documents.select_related("blob"),
+            "missing_pacts": services.missing_pacts(tender),
+            "pacts": tender.pacts.select_related("signer", "document"),
+            "questions": tender.questions.all(),
+            "answer_form": AnswerForm(),
+            "changes": tender.schedule_changes.select_related("requested_by", "decided_by"),
+        },
+    )
+
+
+def _manage_action(request, code: str, action, success: str):
+    tender = _committee_tender(request, code)
+    try:
+        action(tender)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("tenders:manage", code)
+
+
+@requires(Cap.MANAGE_TENDERS)
+@require_POST
+def committee_sign_pact(request, code: str):
+    return _manage_action(
+        request,
+        code,
+        lambda t: services.pact_sign(actor=request.user, tender=t),
+        _("You signed the integrity pact."),
+    )
+
+
+@requires(Cap.MANAGE_TENDERS)
+@require_POST
+def publish(request, code: str):
+    return _manage_action(
+        request,
+        code,
+        lambda t: services.tender_publish(actor=request.user, tender=t),
+        _("The tender is published."),
+    )
+
+
+@requires(Cap.MANAGE_TENDERS)
+@require_POST
+def answer(request, code: str, question_pk: int):
+    text = request.POST.get("answer", "")
+
+    def act(tender):
+        question = get_object_or_404(Question, pk=question_pk, tender=tender)
+        participation.question_answer(actor=request.user, question=question, answer=text)
+
+    return _manage_action(request, code, act, _("Answer published to all participants."))
+
+
+@requires(Cap.MANAGE_TENDERS)
+def schedule_edit(request, code: str):
+    """A draft's schedule is edited; a published tender's goes through a change request."""
+    tender = _committee_tender(request, code)
+    form = ScheduleForm(request.POST or None, initial_schedule=services.schedule_of(tender))
+    if request.method == "POST" and form.is_valid():
+        try:
+            if tender.state == Tender.State.DRAFT:
+                services.tender_schedule_set(
+                    actor=request.user, tender=tender, schedule=form.schedule()
+                )
+                done = _("Schedule saved.")
+            else:
+                change = changes.schedule_change_request(
+                    actor=request.user,
+                    tender=tender,
+                    new_schedule=form.schedule(),
+                    reason=form.cleaned_data["reason"],
+                )
+                done = (
+                    _("Schedule changed; participants were notified.")
+                    if change.state == ScheduleChange.State.APPLIED
+                    else _("Change submitted to the LPSE administrator.")
+                )
+        except DomainError as exc:
+            if exc.field == "reason":
+                form.add_error("reason", exc.message)
+            else:
+                _schedule_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("tenders:manage", code)
+    return render(request, "tenders/schedule_form.html", {"form": form, "tender": tender})
+
+
+@requires(Cap.APPLY_SCHEDULE_CHANGES)
+def schedule_changes(request):
+    return render(
+        request,
+        "tenders/schedule_changes.html",
+        {"changes": selectors.pending_schedule_changes(), "refuse_form": RefuseForm()},
+    )
+
+
+@requires(Cap.APPLY_SCHEDULE_CHANGES)
+@require_POST
+def schedule_change_decide(request, pk: int):
+    change = get_object_or_404(ScheduleChange, pk=pk)
+    try:
+        if request.POST.get("decision") == "apply":
+            changes.schedule_change_apply(actor=request.user, change=change)
+            messages.success(request, _("Schedule change applied; participants were notified."))
+        else:
+            changes.schedule_change_refuse(
+                actor=request.user, change=change, note=request.POST.get("note", "")
+            )
+            messages.success(request, _("Schedule change refused."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("tenders:schedule_changes")

@@ -1,0 +1,177 @@
+"""Public pages (R-8.5) and what a provider does on a tender's page (R-8.3)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lpse.accounts.roles import Cap
+from lpse.core.capabilities import AUTHENTICATED, public, requires
+from lpse.core.errors import DomainError
+from lpse.core.storage import open_blob
+from lpse.tenders import participation, selectors, services
+from lpse.tenders import schedule as sched
+from lpse.tenders.access import is_committee_member
+from lpse.tenders.forms import PublicFilterForm, QuestionForm
+from lpse.tenders.models import IntegrityPact, Tender, TenderDocument
+from lpse.tenders.stages import STAGE_ORDER
+
+PAGE_SIZE = 20
+
+
+@public
+def public_list(request):
+    form = PublicFilterForm(request.GET or None)
+    filters = selectors.TenderFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.TenderFilters(
+            q=data["q"].strip(),
+            agency=data["agency"].pk if data["agency"] else None,
+            category=data["category"],
+            stage=data["stage"],
+            min_value=data["min_value"],
+            max_value=data["max_value"],
+            year=data["year"],
+        )
+    page = Paginator(selectors.public_tenders(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "tenders/public_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": selectors.with_status(page.object_list),
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _visible_tender(code: str) -> Tender:
+    return get_object_or_404(
+        Tender.objects.select_related(
+            "package", "agency", "package__sub_field", "package__committee"
+        ),
+        code=code,
+        state__in=[Tender.State.PUBLISHED, Tender.State.CANCELLED],
+    )
+
+
+@public
+def public_detail(request, code: str):
+    tender = _visible_tender(code)
+    schedule = services.schedule_of(tender)
+    status = sched.status_at(schedule, timezone.now())
+    user = request.user
+    mine = participation.participation_of(user, tender) if user.is_authenticated else None
+    insider = user.is_authenticated and (
+        is_committee_member(user, tender) or tender.package.ppk_id == user.pk
+    )
+    context = {
+        "tender": tender,
+        "status": status,
+        "schedule_rows": [
+            (sched.label(s), schedule[s][0], schedule[s][1], status.is_open(s))
+            for s in STAGE_ORDER
+            if s in schedule
+        ],
+        "documents": tender.documents.select_related("blob"),
+        "changes": selectors.public_schedule_changes(tender),
+        "participation": mine,
+        "insider": insider,
+        "questions": tender.questions.all() if (mine or insider) else None,
+        "question_form": QuestionForm() if mine and status.is_open("clarification") else None,
+        "has_signed": user.is_authenticated
+        and IntegrityPact.objects.filter(
+            tender=tender, signer=user, signer_role=IntegrityPact.SignerRole.PROVIDER
+        ).exists(),
+        "can_participate": user.is_authenticated and Cap.PARTICIPATE in user.capabilities(),
+    }
+    return render(request, "tenders/public_detail.html", context)
+
+
+def _act(request, code: str, action, success: str):
+    tender = _visible_tender(code)
+    try:
+        action(tender)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("tenders:public_detail", code)
+
+
+@requires(Cap.PARTICIPATE)
+@require_POST
+def sign_pact(request, code: str):
+    return _act(
+        request,
+        code,
+        lambda t: services.pact_sign(actor=request.user, tender=t),
+        _("You signed the integrity pact."),
+    )
+
+
+@requires(Cap.PARTICIPATE)
+@require_POST
+def register(request, code: str):
+    return _act(
+        request,
+        code,
+        lambda t: participation.participation_register(actor=request.user, tender=t),
+        _("You are registered for this tender."),
+    )
+
+
+@requires(Cap.PARTICIPATE)
+@require_POST
+def ask(request, code: str):
+    form = QuestionForm(request.POST)
+    text = form.data.get("text", "")
+    return _act(
+        request,
+        code,
+        lambda t: participation.question_ask(actor=request.user, tender=t, text=text),
+        _("Your question was sent to the committee."),
+    )
+
+
+@requires(AUTHENTICATED)
+def document_download(request, pk: int):
+    document = get_object_or_404(
+        TenderDocument.objects.select_related("tender", "blob", "tender__package"), pk=pk
+    )
+    try:
+        participation.document_fetch(actor=request.user, document=document)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("tenders:public_detail", document.tender.code)
+    response = FileResponse(
+        open_blob(document.blob), as_attachment=True, filename=document.filename
+    )
+    response["Digest"] = f"sha-256={document.blob.sha256}"
+    response["Content-MD5-Hex"] = document.blob.md5
+    return response
+
+
+@requires(AUTHENTICATED)
+def pact_download(request, pk: int):
+    pact = get_object_or_404(
+        IntegrityPact.objects.select_related("tender", "tender__package", "document"), pk=pk
+    )
+    if pact.signer_id != request.user.pk and not is_committee_member(request.user, pact.tender):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    return FileResponse(
+        open_blob(pact.document),
+        as_attachment=True,
+        filename=f"pakta-integritas-{pact.tender.code}-{pact.signer_id}.pdf",
+    )

@@ -1,0 +1,144 @@
+"""Fixtures for the tender tests: an agency's PPK and committee, packages, published tenders.
+
+The clock is frozen at a Monday in WITA with no holiday in the five weeks after it, so the
+sample schedule (``lpse.tenders.sample``) meets every minimum; tests move it with time-machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from lpse.accounts.roles import Role
+from lpse.catalog.models import BusinessSubField
+from lpse.core.calendar import WITA
+from lpse.tenders import services
+from lpse.tenders.sample import sample_schedule
+
+# Friday 3 July 2026 10:00 WITA: the tender is prepared; its schedule starts Monday 6 July.
+PREPARED_AT = datetime(2026, 7, 3, 10, 0, tzinfo=WITA)
+SCHEDULE_BASE = datetime(2026, 7, 6, 8, 0, tzinfo=WITA)
+
+
+def at(day_offset: int, hour: int, minute: int = 0) -> datetime:
+    """A moment relative to the schedule's Monday, in WITA."""
+    return SCHEDULE_BASE.replace(hour=hour, minute=minute) + timedelta(days=day_offset)
+
+
+@dataclass
+class AgencySetup:
+    ppk: object
+    members: list
+    committee: object
+    agency_admin: object
+
+
+def make_agency_setup(make_user, agency_code: str) -> AgencySetup:
+    code = agency_code.lower()
+    admin = make_user(Role.AGENCY_ADMIN, username=f"admin-{code}", agency_code=agency_code)
+    ppk = make_user(Role.PPK, username=f"ppk-{code}", agency_code=agency_code)
+    members = [
+        make_user(Role.COMMITTEE, username=f"pokja{i}-{code}", agency_code=agency_code)
+        for i in (1, 2, 3)
+    ]
+    committee = services.committee_create(
+        actor=admin, name=f"Pokja 1 {agency_code}", members=members
+    )
+    return AgencySetup(ppk=ppk, members=members, committee=committee, agency_admin=admin)
+
+
+@pytest.fixture
+def agency_a(make_user):
+    return make_agency_setup(make_user, "DPUPR")
+
+
+@pytest.fixture
+def agency_b(make_user):
+    return make_agency_setup(make_user, "DINKES")
+
+
+def package_data(**overrides) -> services.PackageData:
+    data = {
+        "name": "Rehabilitasi Gedung SD Negeri 12 Turikale",
+        "fiscal_year": 2026,
+        "budget_ceiling": "1.500.000.000",
+        "owner_estimate": "1.425.750.000,50",
+        "category": "works",
+        "sub_field_id": BusinessSubField.objects.get(code="K01").pk,
+        "location": "Kec. Turikale, Kabupaten Maros",
+        "funding_source": "apbd",
+    }
+    data.update(overrides)
+    return services.PackageData(**data)
+
+
+def draft_tender(setup: AgencySetup, **package_overrides):
+    package = services.package_create(actor=setup.ppk, data=package_data(**package_overrides))
+    services.package_assign(actor=setup.ppk, package=package, committee=setup.committee)
+    return services.tender_create(
+        actor=setup.members[0],
+        package=package,
+        method="postqual_1file_lowest",
+        qualification_requirements="SBU BG001; pengalaman 1 pekerjaan 4 tahun terakhir",
+        schedule=sample_schedule(SCHEDULE_BASE),
+    )
+
+
+def publish(setup: AgencySetup, tender):
+    services.document_add(
+        actor=setup.members[0],
+        tender=tender,
+        title="Dokumen Tender",
+        upload=SimpleUploadedFile("dokumen-tender.pdf", b"%PDF-1.4 tender"),
+    )
+    services.pact_sign(actor=setup.ppk, tender=tender)
+    for member in setup.members:
+        services.pact_sign(actor=member, tender=tender)
+    return services.tender_publish(actor=setup.members[0], tender=tender)
+
+
+@pytest.fixture
+def published_tender(agency_a):
+    with time_machine.travel(PREPARED_AT, tick=False):
+        return publish(agency_a, draft_tender(agency_a))
+
+
+@pytest.fixture
+def verified_provider(reference_data):
+    """A verified provider in sub-field K01 (building construction)."""
+    from lpse.accounts.services import user_bootstrap
+    from lpse.providers.models import Company
+
+    user = user_bootstrap(
+        username="cv-sinar",
+        email="direktur@sinar.test",
+        roles={Role.PROVIDER},
+        password="Correct-Horse-42!",
+        first_name="Andi",
+    )
+    company = Company.objects.create(
+        user=user,
+        state=Company.State.VERIFIED,
+        legal_form="cv",
+        name="Sinar Maros",
+        npwp="012345678901000",
+        nib="9120001234567",
+        address="Jl. Ratulangi 5",
+        city="Maros",
+        phone="0411-1",
+        email=user.email,
+        director_name="Andi",
+        registered_at=PREPARED_AT,
+        verify_by=PREPARED_AT,
+        forms_ref="ref-sinar",
+    )
+    company.sub_fields.set(BusinessSubField.objects.filter(code="K01"))
+    return user
+
+
+PAGU = Decimal("1500000000")
