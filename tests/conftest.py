@@ -49,7 +49,14 @@ def _cheaper_argon2(monkeypatch):
 
 @pytest.fixture
 def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return in_english(client)
+
+
+def in_english(client):
+    """Choose English with the language switch's cookie, as a person would."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
 

@@ -29,7 +29,7 @@ from lpse.accounts.services import (
 )
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent, SentEmail
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, in_english
 
 WITA = ZoneInfo("Asia/Makassar")
 LOGIN_URL = "/akun/masuk/"
@@ -50,7 +50,7 @@ SESSION_ENDED = "Your session has ended (the maximum session length has passed).
 
 
 def new_client(ip: str = "10.0.0.1") -> Client:
-    return Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR=ip)
+    return in_english(Client(REMOTE_ADDR=ip))
 
 
 def sign_in(client: Client, username: str, password: str = PASSWORD):

@@ -65,6 +65,7 @@ from lpse.tenders.models import (
     TenderDocument,
 )
 from lpse.tenders.sample import sample_schedule
+from tests.conftest import in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -468,7 +469,7 @@ def _describe(response) -> str:
 def run_matrix(role: str, user: User | None, inventory: Inventory, samples: Samples) -> list[str]:
     """Request every endpoint as ``user`` and return a line for each answer that disagrees with
     the capability table."""
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = in_english(Client())
     anonymous = user is None
     mismatches = list(inventory.problems)
     for endpoint in inventory.endpoints:

@@ -108,9 +108,10 @@ def test_the_language_switch_shows_english_and_back_to_indonesian():
 
 
 @pytest.mark.django_db
-def test_a_browser_that_prefers_english_gets_english():
+def test_a_browser_set_to_english_still_gets_indonesian_until_the_person_switches():
+    """Many Indonesian offices run English browsers; the service speaks Indonesian to them."""
     page = html(Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get("/daftar/"))
-    assert '<html lang="en">' in page and "Register as a provider" in page
+    assert '<html lang="id">' in page and "Register as a provider" not in page
 
 
 # --- messages and e-mails ------------------------------------------------------------------------

@@ -1,6 +1,10 @@
-"""Security headers beyond Django's own (R-4.1)."""
+"""Security headers beyond Django's own (R-4.1) and the interface language."""
 
 from __future__ import annotations
+
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -20,3 +24,17 @@ class SecurityHeadersMiddleware:
         )
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Indonesian unless the person chose English with the language switch (a cookie).
+
+    The browser's Accept-Language is ignored on purpose: many Indonesian offices run browsers
+    set to English, and the service speaks Indonesian to them until someone asks otherwise.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
