@@ -10,6 +10,7 @@ lpse <command>       any management command (migrate, createsuperuser, …)
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 
@@ -38,20 +39,20 @@ def _serve(bind: str, workers: int, *, embedded_scheduler: bool) -> None:
             self.cfg.set("threads", 4)
             self.cfg.set("timeout", 120)
             self.cfg.set("accesslog", "-")
-            if embedded_scheduler:
-                # The master runs the periodic jobs once, not every worker.
-                self.cfg.set("when_ready", lambda server: _start_scheduler())
 
         def load(self):
             return application
 
-    Server().run()
-
-
-def _start_scheduler() -> None:
-    from lpse.core.scheduler import start_in_background
-
-    start_in_background()
+    scheduler = None
+    if embedded_scheduler:
+        # One scheduler process beside the server, not a thread in it: see run_scheduler.
+        scheduler = subprocess.Popen([sys.executable, "-m", "lpse", "run_scheduler"])
+    try:
+        Server().run()
+    finally:
+        if scheduler is not None:
+            scheduler.terminate()
+            scheduler.wait(timeout=10)
 
 
 def demo(argv: list[str]) -> None:

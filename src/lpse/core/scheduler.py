@@ -1,6 +1,7 @@
-"""The embedded scheduler: runs Celery's beat schedule in a thread when there is no broker.
+"""The embedded scheduler: runs Celery's beat schedule when there is no broker.
 
-Only used in the embedded mode (``lpse demo`` / ``lpse serve`` without CELERY_BROKER_URL), so the
+Only used in the embedded mode (``lpse run_scheduler``, started by ``lpse demo`` / ``lpse serve``
+without CELERY_BROKER_URL), so the
 same periodic tasks run with no server installed. Each entry runs at start-up and then whenever
 its schedule says it is due; a failure is logged and does not stop the loop.
 """
@@ -46,8 +47,3 @@ def run_forever(stop: threading.Event, poll_seconds: float = 30.0) -> None:
         run_pending(last_run)
         stop.wait(poll_seconds)
 
-
-def start_in_background() -> threading.Event:
-    stop = threading.Event()
-    threading.Thread(target=run_forever, args=(stop,), name="lpse-scheduler", daemon=True).start()
-    return stop

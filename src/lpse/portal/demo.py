@@ -92,6 +92,7 @@ def load() -> None:
             first_name=str(role.label).split(" (")[0],
         )
     _demo_provider(agencies)
+    _demo_tenders(agencies)
 
 
 def _demo_provider(agencies) -> None:
@@ -133,6 +134,31 @@ def _demo_provider(agencies) -> None:
         decided_at=now,
     )
     company.sub_fields.set(BusinessSubField.objects.filter(code__in=["K01", "K02"]))
+
+
+EXTRA_COMMITTEE_MEMBERS = ["demo.pokja-2", "demo.pokja-3"]
+
+
+def _demo_tenders(agencies) -> None:
+    from lpse.accounts.services import user_bootstrap
+    from lpse.portal import demo_tenders
+
+    def make_member(username: str) -> User:
+        return user_bootstrap(
+            username=username,
+            email=f"{username}@lpse.localhost",
+            roles={Role.COMMITTEE},
+            password=demo_password(Role.COMMITTEE),
+            agency=agencies["DPUPR"],
+            first_name="Anggota Pokja",
+        )
+
+    demo_tenders.load(
+        agency=agencies["DPUPR"],
+        ppk=User.objects.get(username=demo_username(Role.PPK)),
+        agency_admin=User.objects.get(username=demo_username(Role.AGENCY_ADMIN)),
+        make_member=make_member,
+    )
 
 
 def demo_accounts_for_home() -> list[tuple[str, str, str]]:

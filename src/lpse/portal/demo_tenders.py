@@ -1,0 +1,90 @@
+"""Demo tenders: a committee of three, and tenders at different stages so every page has
+something to show. Created through the services (pacts, documents, publication), then — demo
+only — moved back in time so that some are already running."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
+from django.utils import timezone
+
+from lpse.accounts.models import User
+from lpse.catalog.models import BusinessSubField
+from lpse.tenders import schedule as sched
+from lpse.tenders import services
+from lpse.tenders.models import Committee, ScheduleEntry, Tender
+from lpse.tenders.sample import sample_schedule
+
+COMMITTEE_NAME = "Pokja Pemilihan 1 DPUPR"
+
+DEMO_TENDERS = [
+    # (package name, sub-field, HPS, days the schedule is moved back)
+    ("Rehabilitasi Gedung SD Negeri 12 Turikale", "K01", "1425750000", 3),
+    ("Peningkatan Jalan Poros Bantimurung", "K02", "4870000000", 1),
+    ("Normalisasi Saluran Irigasi Lau", "K03", "985500000", 12),
+]
+
+
+def _valid_base(after):
+    """The first Monday after ``after`` whose sample schedule meets every rule (holidays!)."""
+    day = after + timedelta(days=(7 - after.weekday()) % 7 or 7)
+    for _ in range(20):
+        if not sched.problems_of(sample_schedule(day)):
+            return day
+        day += timedelta(days=7)
+    raise RuntimeError("no valid demo schedule in 20 weeks")
+
+
+def load(*, agency, ppk: User, agency_admin: User, make_member) -> None:
+    if Committee.objects.filter(name=COMMITTEE_NAME).exists():
+        return
+    members = [
+        User.objects.get(username="demo.committee"),
+        make_member("demo.pokja-2"),
+        make_member("demo.pokja-3"),
+    ]
+    committee = services.committee_create(actor=agency_admin, name=COMMITTEE_NAME, members=members)
+    now = timezone.now()
+    for name, sub_field, hps, days_back in DEMO_TENDERS:
+        package = services.package_create(
+            actor=ppk,
+            data=services.PackageData(
+                name=name,
+                fiscal_year=now.year,
+                budget_ceiling=str(int(int(hps) * 1.05)),
+                owner_estimate=hps,
+                category="works",
+                sub_field_id=BusinessSubField.objects.get(code=sub_field).pk,
+                location="Kabupaten Maros",
+                funding_source="apbd",
+            ),
+        )
+        services.package_assign(actor=ppk, package=package, committee=committee)
+        tender = services.tender_create(
+            actor=members[0],
+            package=package,
+            method="postqual_1file_lowest",
+            qualification_requirements="Memiliki SBU sesuai sub-bidang; pengalaman paling "
+            "sedikit 1 pekerjaan sejenis dalam 4 tahun terakhir.",
+            schedule=sample_schedule(_valid_base(now)),
+        )
+        services.document_add(
+            actor=members[0],
+            tender=tender,
+            title="Dokumen Tender",
+            upload=SimpleUploadedFile(
+                f"dokumen-tender-{tender.code}.txt", f"Dokumen tender {name}\n".encode()
+            ),
+        )
+        for user in [ppk, *members]:
+            services.pact_sign(actor=user, tender=tender)
+        services.tender_publish(actor=members[0], tender=tender)
+        # Demo only: move the schedule so that its first day is ``days_back`` days ago and
+        # the tender is running today.
+        delta = (timezone.localdate() - timedelta(days=days_back)) - _valid_base(now).date()
+        ScheduleEntry.objects.filter(tender=tender).update(
+            start=F("start") + delta, end=F("end") + delta
+        )
+        Tender.objects.filter(pk=tender.pk).update(published_at=F("published_at") + delta)
