@@ -28,7 +28,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-TIMEOUT_MS = 10_000
+# Generous: a passing run never waits this long, and a loaded two-core CI machine can be slow.
+TIMEOUT_MS = 20_000
 
 
 def pytest_collection_modifyitems(config, items):
@@ -58,9 +59,10 @@ def chromium():
     if not CHROMIUM.exists():
         _browser_unavailable(f"{CHROMIUM} is not installed")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _browser_unavailable("the playwright package is not installed")
+    expect.set_options(timeout=TIMEOUT_MS)
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -80,18 +82,21 @@ def site_url(live_server, settings) -> str:
 
 
 @pytest.fixture
-def new_page(request, chromium, site_url, tmp_path):
+def new_page(request, chromium, site_url, settings, tmp_path):
     """``new_page()`` → a page in a fresh browser context (its own cookies: one per person),
-    speaking English to the live server. On failure each page is saved as a screenshot."""
+    with English chosen. On failure each page is saved as a screenshot."""
     contexts = []
 
     def make():
-        context = chromium.new_context(
-            base_url=site_url,
-            locale="en-US",
-            extra_http_headers={"Accept-Language": "en"},
+        context = chromium.new_context(base_url=site_url, locale="en-US")
+        # The site ignores Accept-Language; English is what the language switch's cookie asks for.
+        context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": site_url}]
         )
         context.set_default_timeout(TIMEOUT_MS)
+        # The site has no favicon: Chromium's background request for it would run in the live
+        # server alongside the next page's, and both share one in-memory SQLite connection.
+        context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
         contexts.append(context)
         return context.new_page()
 
