@@ -162,8 +162,14 @@ def _demo_tenders(agencies) -> None:
 
 
 def demo_accounts_for_home() -> list[tuple[str, str, str]]:
-    return [
+    accounts = [
         (str(role.label), demo_username(role), demo_password(role))
         for role in Role
         if User.objects.filter(username=demo_username(role)).exists()
     ]
+    accounts += [
+        (str(Role.COMMITTEE.label), username, demo_password(Role.COMMITTEE))
+        for username in EXTRA_COMMITTEE_MEMBERS
+        if User.objects.filter(username=username).exists()
+    ]
+    return accounts
