@@ -118,3 +118,25 @@ def test_R_8_5_agency_names_come_from_the_agency_table(many_tenders):
     assert set(many_tenders.values_list("agency_id", flat=True)) <= set(
         Agency.objects.values_list("id", flat=True)
     )
+
+
+def test_R_8_5_the_json_api_lists_with_the_same_filters_and_pages(client, many_tenders):
+    data = client.get("/api/v1/tenders", {"page_size": 10, "page": 2}).json()
+    assert data["count"] == 45 and data["pages"] == 5 and len(data["results"]) == 10
+    works = client.get("/api/v1/tenders", {"category": "works", "page_size": 100}).json()
+    assert works["count"] == many_tenders.filter(package__category="works").count()
+    assert {r["category"] for r in works["results"]} == {"works"}
+    capped = client.get("/api/v1/tenders", {"page_size": 5000}).json()
+    assert len(capped["results"]) == 45  # at most 100 a page
+
+
+def test_R_8_5_the_json_api_shows_a_tender_with_schedule_documents_and_hashes(
+    client, published_tender
+):
+    data = client.get(f"/api/v1/tenders/{published_tender.code}").json()
+    assert data["name"] == "Rehabilitasi Gedung SD Negeri 12 Turikale"
+    assert [s["stage"] for s in data["schedule"]][:2] == ["announcement", "document_download"]
+    [document] = data["documents"]
+    assert len(document["sha256"]) == 64 and len(document["md5"]) == 32
+    assert data["owner_estimate"] == "1425750000.50"
+    assert client.get("/api/v1/tenders/does-not-exist").status_code == 404

@@ -130,3 +130,7 @@ def registrations(request, q: str = "", state: str = "awaiting_verification", li
 def audit_head(request):
     head = current_head()
     return {"seq": head.seq if head else 0, "hash": head.hash if head else ""}
+
+
+# Each app's operations register themselves on import.
+from lpse.tenders import api as _tenders_api  # noqa: E402, F401
