@@ -269,3 +269,21 @@ def test_DESIGN_3_the_stage_shown_follows_the_clock_without_any_job(published_te
         assert "<strong>Bid submission</strong>" in client.get(f"/tender/{code}/").content.decode()
     with time_machine.travel(at(9, 10), tick=False):
         assert "<strong>Bid opening</strong>" in client.get(f"/tender/{code}/").content.decode()
+
+
+def test_R_8_2_the_application_admin_sets_stage_minimums_and_others_cannot(make_user, client):
+    from lpse.accounts.roles import Role
+
+    admin = make_user(Role.APP_ADMIN)
+    services.stage_minimum_set(actor=admin, stage=Stage.BID_SUBMISSION, working_days=5)
+    assert sched.minimums()[Stage.BID_SUBMISSION] == 5
+    with pytest.raises(DomainError, match="from 0 to 60"):
+        services.stage_minimum_set(actor=admin, stage=Stage.BID_SUBMISSION, working_days=90)
+    with pytest.raises(DomainError, match="not allowed"):
+        services.stage_minimum_set(
+            actor=make_user(Role.COMMITTEE), stage=Stage.BID_SUBMISSION, working_days=1
+        )
+    client.force_login(admin)
+    response = client.post("/kelola/lama-tahap/", {"stage": "clarification", "working_days": "2"})
+    assert response.status_code == 302 and sched.minimums()[Stage.CLARIFICATION] == 2
+    assert AuditEvent.objects.filter(action="stage_minimum.set").count() == 2

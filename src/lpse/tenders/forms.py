@@ -134,3 +134,8 @@ class PublicFilterForm(forms.Form):
     year = forms.IntegerField(
         label=_("Fiscal year"), required=False, min_value=2000, max_value=2100
     )
+
+
+class StageMinimumForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
+    working_days = forms.IntegerField(label=_("At least (working days)"), min_value=0, max_value=60)

@@ -27,6 +27,7 @@ from lpse.tenders.models import (
     Method,
     Package,
     ScheduleEntry,
+    StageMinimum,
     Tender,
     TenderDocument,
 )
@@ -373,3 +374,23 @@ def tender_publish(*, actor, tender: Tender) -> Tender:
         tender.save(update_fields=["state", "published_at"])
         audit.record(actor=actor, action="tender.publish", obj=tender, data={"code": tender.code})
     return tender
+
+
+def stage_minimum_set(*, actor, stage: str, working_days: int) -> StageMinimum:
+    """The application admin sets how many working days a stage lasts at least (R-8.2)."""
+    require_capability(actor, Cap.CONFIGURE_STAGES)
+    if stage not in sched.STAGE_ORDER:
+        raise DomainError(_("Unknown stage."), field="stage")
+    if not 0 <= int(working_days) <= 60:
+        raise DomainError(_("Give a number of working days from 0 to 60."), field="working_days")
+    with transaction.atomic():
+        minimum, _created = StageMinimum.objects.update_or_create(
+            stage=stage, defaults={"working_days": int(working_days)}
+        )
+        audit.record(
+            actor=actor,
+            action="stage_minimum.set",
+            obj=minimum,
+            data={"stage": stage, "working_days": int(working_days)},
+        )
+    return minimum

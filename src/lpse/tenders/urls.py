@@ -24,6 +24,7 @@ urlpatterns = [
     path("kelola/tender/<str:code>/umumkan/", manage.publish, name="publish"),
     path("kelola/tender/<str:code>/jadwal/", manage.schedule_edit, name="schedule_edit"),
     path("kelola/tender/<str:code>/jawab/<int:question_pk>/", manage.answer, name="answer"),
+    path("kelola/lama-tahap/", manage.stage_minimums, name="stage_minimums"),
     path("kelola/perubahan-jadwal/", manage.schedule_changes, name="schedule_changes"),
     path(
         "kelola/perubahan-jadwal/<int:pk>/",

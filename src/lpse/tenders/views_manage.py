@@ -13,6 +13,7 @@ from lpse.core.capabilities import requires
 from lpse.core.errors import DomainError
 from lpse.core.forms import add_domain_error
 from lpse.tenders import changes, participation, selectors, services
+from lpse.tenders import schedule as sched
 from lpse.tenders.access import require_committee_member
 from lpse.tenders.forms import (
     AnswerForm,
@@ -22,9 +23,11 @@ from lpse.tenders.forms import (
     PackageForm,
     RefuseForm,
     ScheduleForm,
+    StageMinimumForm,
     TenderForm,
 )
 from lpse.tenders.models import Committee, Question, ScheduleChange, Tender, TenderDocument
+from lpse.tenders.stages import Stage
 
 
 def _schedule_error(form, exc: DomainError) -> None:
@@ -314,3 +317,19 @@ def schedule_change_decide(request, pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("tenders:schedule_changes")
+
+
+@requires(Cap.CONFIGURE_STAGES)
+def stage_minimums(request):
+    form = StageMinimumForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stage_minimum_set(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Minimum saved; it applies to schedules set from now on."))
+            return redirect("tenders:stage_minimums")
+    current = sched.minimums()
+    rows = [(label, current.get(stage, 0)) for stage, label in Stage.choices]
+    return render(request, "tenders/stage_minimums.html", {"form": form, "rows": rows})
