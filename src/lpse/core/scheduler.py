@@ -46,4 +46,3 @@ def run_forever(stop: threading.Event, poll_seconds: float = 30.0) -> None:
     while not stop.is_set():
         run_pending(last_run)
         stop.wait(poll_seconds)
-
