@@ -13,8 +13,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from pyrage import x25519
 
 from lpse.accounts.roles import Role
+from lpse.bids.services import opening_key_set
 from lpse.catalog.models import BusinessSubField
 from lpse.core.calendar import WITA
 from lpse.tenders import services
@@ -36,20 +38,32 @@ class AgencySetup:
     members: list
     committee: object
     agency_admin: object
+    # Each member's personal opening key, made "offline" as a member would with age-keygen.
+    identities: dict = None
+
+    def identity_of(self, member) -> str:
+        return self.identities[member.username]
 
 
-def make_agency_setup(make_user, agency_code: str) -> AgencySetup:
+def make_agency_setup(make_user, agency_code: str, *, size: int = 3) -> AgencySetup:
     code = agency_code.lower()
     admin = make_user(Role.AGENCY_ADMIN, username=f"admin-{code}", agency_code=agency_code)
     ppk = make_user(Role.PPK, username=f"ppk-{code}", agency_code=agency_code)
     members = [
         make_user(Role.COMMITTEE, username=f"pokja{i}-{code}", agency_code=agency_code)
-        for i in (1, 2, 3)
+        for i in range(1, size + 1)
     ]
     committee = services.committee_create(
         actor=admin, name=f"Pokja 1 {agency_code}", members=members
     )
-    return AgencySetup(ppk=ppk, members=members, committee=committee, agency_admin=admin)
+    identities = {}
+    for member in members:
+        identity = x25519.Identity.generate()
+        opening_key_set(actor=member, recipient=str(identity.to_public()))
+        identities[member.username] = str(identity)
+    return AgencySetup(
+        ppk=ppk, members=members, committee=committee, agency_admin=admin, identities=identities
+    )
 
 
 @pytest.fixture

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "lpse.catalog",
     "lpse.providers",
     "lpse.tenders",
+    "lpse.bids",
     "lpse.portal",
 ]
 
@@ -193,6 +194,10 @@ OTP_TOTP_ISSUER = LPSE_SITE_NAME
 # registration must be verified within this many working days.
 LPSE_VERIFICATION_WORKING_DAYS = env_int("LPSE_VERIFICATION_WORKING_DAYS", 7, minimum=1)
 LPSE_INVITATION_HOURS = env_int("LPSE_INVITATION_HOURS", 48, minimum=1)
+# the Ed25519 key that signs bid receipts (generated into the data folder if unset).
+LPSE_SIGNING_KEY_FILE = env_str("LPSE_SIGNING_KEY_FILE")
+# Largest bid envelope accepted, in MiB.
+LPSE_MAX_BID_MB = env_int("LPSE_MAX_BID_MB", 2048, minimum=1)
 # schedule changes are applied by the LPSE administrator, or by the committee itself.
 LPSE_COMMITTEE_APPLIES_SCHEDULE_CHANGES = env_bool("LPSE_COMMITTEE_APPLIES_SCHEDULE_CHANGES", False)
 LPSE_SET_PASSWORD_HOURS = env_int("LPSE_SET_PASSWORD_HOURS", 72, minimum=1)

@@ -84,11 +84,15 @@ def site_url(live_server, settings) -> str:
 @pytest.fixture
 def new_page(request, chromium, site_url, settings, tmp_path):
     """``new_page()`` → a page in a fresh browser context (its own cookies: one per person),
-    with English chosen. On failure each page is saved as a screenshot."""
+    with English chosen and the WITA time zone. On failure each page is saved as a screenshot."""
     contexts = []
 
     def make():
-        context = chromium.new_context(base_url=site_url, locale="en-US")
+        # The site's clock is WITA; the browser's too, so what a person types in a
+        # datetime-local field is the WITA time the site reads.
+        context = chromium.new_context(
+            base_url=site_url, locale="en-US", timezone_id="Asia/Makassar"
+        )
         # The site ignores Accept-Language; English is what the language switch's cookie asks for.
         context.add_cookies(
             [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": site_url}]

@@ -107,6 +107,11 @@ class Tender(models.Model):
         max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
     )
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # how many committee members must unlock their shares to open the bids
+    # (empty: a majority of the committee).
+    opening_threshold = models.PositiveSmallIntegerField(
+        _("members needed to open"), null=True, blank=True
+    )
     # Copied from the package at publication so the public list filters without joins.
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="tenders")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -369,6 +369,10 @@ def tender_publish(*, actor, tender: Tender) -> Tender:
                     "schedule forward before publishing."
                 )
             )
+        # the tender's bid key, split among the committee, before anyone can bid.
+        from lpse.bids.services import tender_key_create
+
+        tender_key_create(actor=actor, tender=tender)
         tender.state = Tender.State.PUBLISHED
         tender.published_at = timezone.now()
         tender.save(update_fields=["state", "published_at"])

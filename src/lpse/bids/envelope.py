@@ -1,0 +1,166 @@
+"""The bid envelope (R-7.1 Apendo, R-9.1): what a provider seals and the server stores.
+
+Plaintext: a POSIX tar archive with ``offer.json`` (the structured offer) and the bid's
+documents under ``documents/``. Ciphertext: that tar encrypted in the age v1 format
+(X25519 + ChaCha20-Poly1305 STREAM) to the tender's recipient. With the tender identity, the
+standard tool opens it: ``age -d -i tender.key bid.age | tar -x``. See docs/bid-envelope.md.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pyrage
+from pyrage import x25519
+
+AGE_MAGIC = b"age-encryption.org/v1\n"
+OFFER_NAME = "offer.json"
+OFFER_FORMAT = "lpse-offer-v1"
+
+
+class EnvelopeError(Exception):
+    """The file is not a bid we can read; ``reason`` is a short code, the message plain words."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass
+class Offer:
+    tender: str
+    total_price: Decimal
+    validity_days: int
+    declarations: list[str] = field(default_factory=list)
+
+    def to_json(self) -> bytes:
+        return json.dumps(
+            {
+                "format": OFFER_FORMAT,
+                "tender": self.tender,
+                "total_price": str(self.total_price),
+                "validity_days": self.validity_days,
+                "declarations": self.declarations,
+            },
+            indent=2,
+        ).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Offer:
+        try:
+            raw = json.loads(data)
+            if raw.get("format") != OFFER_FORMAT:
+                raise ValueError("unknown offer format")
+            return cls(
+                tender=str(raw["tender"]),
+                total_price=Decimal(str(raw["total_price"])),
+                validity_days=int(raw["validity_days"]),
+                declarations=[str(d) for d in raw.get("declarations", [])],
+            )
+        except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
+            raise EnvelopeError("bad_offer", f"the offer inside is not readable: {exc}") from None
+
+
+def pack(offer: Offer, documents: list[Path]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        _add(tar, OFFER_NAME, offer.to_json())
+        for path in documents:
+            tar.add(path, arcname=f"documents/{path.name}", recursive=False)
+    return buffer.getvalue()
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mode = 0o644
+    tar.addfile(info, io.BytesIO(data))
+
+
+def encrypt_file(plain: Path, sealed: Path, recipient: str) -> None:
+    """Stream-encrypt a packed bid to the tender's recipient (the CLI's path for large bids)."""
+    with open(plain, "rb") as src, open(sealed, "wb") as dst:
+        pyrage.encrypt_io(src, dst, [x25519.Recipient.from_str(recipient)])
+
+
+def looks_like_age(head: bytes) -> bool:
+    return head.startswith(AGE_MAGIC)
+
+
+def check_header(path: Path) -> None:
+    """What the server can check without a key: an age v1 file with an X25519 stanza."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if not looks_like_age(head):
+        raise EnvelopeError(
+            "not_age",
+            "this file is not an encrypted bid (it is not in the age "
+            "format); encrypt the bid with the LPSE page or "
+            "`lpse apendo encrypt` before uploading",
+        )
+    if b"\n-> X25519 " not in head:
+        raise EnvelopeError(
+            "not_x25519",
+            "this age file is not encrypted to a tender key (it has no X25519 recipient)",
+        )
+    if b"\n--- " not in head:
+        raise EnvelopeError("truncated", "the file ends inside its header: it is truncated")
+
+
+@dataclass
+class OpenedEnvelope:
+    offer: Offer
+    documents: dict[str, bytes]
+
+
+def decrypt(path: Path, identity: x25519.Identity, *, tender_code: str) -> OpenedEnvelope:
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        plain = pyrage.decrypt(data, [identity])
+    except pyrage.DecryptError as exc:
+        raise EnvelopeError(*_decrypt_failure(data, str(exc))) from None
+    try:
+        with tarfile.open(fileobj=io.BytesIO(plain), mode="r:") as tar:
+            members = {m.name: m for m in tar.getmembers() if m.isfile()}
+            if OFFER_NAME not in members:
+                raise EnvelopeError("bad_offer", "the bid has no offer.json")
+            offer = Offer.from_json(tar.extractfile(members[OFFER_NAME]).read())
+            documents = {
+                name.removeprefix("documents/"): tar.extractfile(m).read()
+                for name, m in members.items()
+                if name.startswith("documents/")
+            }
+    except tarfile.TarError as exc:
+        raise EnvelopeError(
+            "bad_archive", f"the decrypted bid is not a readable archive: {exc}"
+        ) from None
+    if offer.tender != tender_code:
+        raise EnvelopeError(
+            "wrong_tender", f"the offer inside is for tender {offer.tender}, not {tender_code}"
+        )
+    return OpenedEnvelope(offer=offer, documents=documents)
+
+
+def _decrypt_failure(data: bytes, detail: str) -> tuple[str, str]:
+    """Plain words for why age refused the file (R-3.1)."""
+    lowered = detail.lower()
+    if not looks_like_age(data):
+        return "not_age", "the file is not an encrypted bid (not in the age format)"
+    if "no matching keys" in lowered or "no identity matched" in lowered:
+        return "wrong_key", (
+            "the file was encrypted to another key: not this tender's (a bid "
+            "for another tender, or encrypted with a wrong public key)"
+        )
+    if (
+        "truncat" in lowered
+        or "unexpected eof" in lowered
+        or "failed to fill whole buffer" in lowered
+    ):
+        return "truncated", "the file is truncated: its end is missing"
+    return "corrupted", f"the file is damaged: its contents fail the integrity check ({detail})"

@@ -1,0 +1,168 @@
+"""Sealed bids (SPEC 9, R-7.1): keys, shares, uploads, bids, receipts and the opening."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lpse.core.models import Blob
+
+
+class OpeningKey(models.Model):
+    """A committee member's personal key for opening bids: an age X25519 recipient. Either the
+    member made the key themselves and gave only its public part, or the server made it and
+    keeps it sealed with the member's passphrase (``sealed_identity``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="opening_key"
+    )
+    recipient = models.CharField(max_length=100)
+    sealed_identity = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user.username}: {self.recipient[:16]}…"
+
+    @property
+    def uses_passphrase(self) -> bool:
+        return bool(self.sealed_identity)
+
+
+class TenderKey(models.Model):
+    """The tender's public key and its wrapped identity; never the identity itself."""
+
+    tender = models.OneToOneField(
+        "tenders.Tender", on_delete=models.PROTECT, related_name="bid_key"
+    )
+    recipient = models.CharField(max_length=100)
+    wrapped_identity = models.TextField()
+    threshold = models.PositiveSmallIntegerField()
+    generated_offline = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.tender_id}: {self.recipient[:16]}…"
+
+
+class KeyShare(models.Model):
+    tender_key = models.ForeignKey(TenderKey, on_delete=models.CASCADE, related_name="shares")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    index = models.PositiveSmallIntegerField()
+    member_recipient = models.CharField(max_length=100)
+    sealed = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tender_key", "member"], name="one_share_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"share {self.index} of {self.tender_key_id}"
+
+
+class Upload(models.Model):
+    """A bid envelope on its way in. Until it is complete and accepted it is never a bid."""
+
+    class State(models.TextChoices):
+        RECEIVING = "receiving", _("Receiving")
+        ACCEPTED = "accepted", _("Accepted as a bid")
+        REFUSED = "refused", _("Refused")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tender = models.ForeignKey("tenders.Tender", on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey("providers.Company", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    length = models.PositiveBigIntegerField()
+    offset = models.PositiveBigIntegerField(default=0)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.RECEIVING)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    client = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"upload {self.id} {self.offset}/{self.length}"
+
+
+class Bid(models.Model):
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        REPLACED = "replaced", _("Replaced by a later bid")
+
+    tender = models.ForeignKey("tenders.Tender", on_delete=models.PROTECT, related_name="bids")
+    company = models.ForeignKey("providers.Company", on_delete=models.PROTECT, related_name="bids")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    envelope = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    state = models.CharField(max_length=20, choices=State.choices, default=State.ACTIVE)
+    receipt = models.JSONField()
+
+    class Meta:
+        ordering = ["submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tender", "company"],
+                condition=models.Q(state="active"),
+                name="one_active_bid_per_company",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"bid {self.pk} {self.tender_id}/{self.company_id}"
+
+
+class Opening(models.Model):
+    """The opening ceremony: members unlock their shares; at k the bids open (R-9.2)."""
+
+    class State(models.TextChoices):
+        UNLOCKING = "unlocking", _("Waiting for committee members")
+        OPENED = "opened", _("Opened")
+
+    tender = models.OneToOneField(
+        "tenders.Tender", on_delete=models.PROTECT, related_name="opening"
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.UNLOCKING)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    report = models.ForeignKey(
+        Blob, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"opening of {self.tender_id}"
+
+
+class ShareUnlock(models.Model):
+    """A member unlocked their share during the opening. The share value is kept only until k
+    shares are in; then the bids open and the values are erased (who and when stay)."""
+
+    opening = models.ForeignKey(Opening, on_delete=models.CASCADE, related_name="unlocks")
+    share = models.OneToOneField(KeyShare, on_delete=models.PROTECT, related_name="unlock")
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    unlocked_at = models.DateTimeField()
+    value = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"unlock {self.share_id}"
+
+
+class OpenedBid(models.Model):
+    """What an opened bid contained, or why it could not be opened (R-3.1)."""
+
+    bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="opened")
+    total_price = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    validity_days = models.PositiveIntegerField(null=True, blank=True)
+    declarations = models.JSONField(default=list)
+    documents = models.JSONField(default=list)  # [{name, sha256, md5, size}]
+    problem = models.CharField(max_length=30, blank=True)
+    problem_message = models.TextField(blank=True)
+    opened_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"opened {self.bid_id}"

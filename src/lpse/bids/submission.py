@@ -1,0 +1,275 @@
+"""Receiving sealed bids (R-8.3, R-9.1, R-9.3, R-9.6).
+
+An envelope arrives in chunks at known offsets, streamed to a part file (never whole in memory),
+and can resume after a broken connection. When the last byte is in, the bid is accepted in one
+transaction that checks the deadline by server time, stores the envelope content-addressed,
+replaces the provider's earlier bid and signs the receipt. Until then it is never a bid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lpse.accounts.roles import Cap
+from lpse.bids import envelope, receipts
+from lpse.bids.models import Bid, TenderKey, Upload
+from lpse.core import audit
+from lpse.core.capabilities import require_capability
+from lpse.core.errors import DomainError
+from lpse.core.models import Blob
+from lpse.tenders import schedule as sched
+from lpse.tenders.models import Tender
+from lpse.tenders.participation import participation_of
+from lpse.tenders.services import schedule_of
+
+CHUNK = 1024 * 1024
+
+
+def part_path(upload: Upload) -> Path:
+    return Path(settings.MEDIA_ROOT) / "uploads" / f"{upload.id}.part"
+
+
+def bid_window(tender: Tender):
+    return schedule_of(tender)["bid_submission"]
+
+
+def _check_open(tender: Tender, now=None) -> None:
+    start, end = bid_window(tender)
+    now = now or timezone.now()
+    if now < start:
+        raise DomainError(
+            _("Bid submission opens on %(at)s.") % {"at": sched.wita(start)}, code="not_open"
+        )
+    if now >= end:
+        raise DomainError(
+            _("Bid submission closed on %(at)s. No bid is accepted after the deadline.")
+            % {"at": sched.wita(end)},
+            code="closed",
+        )
+
+
+def _participant_company(actor, tender: Tender):
+    require_capability(actor, Cap.PARTICIPATE)
+    participation = participation_of(actor, tender)
+    if participation is None:
+        raise DomainError(_("Register for the tender before submitting a bid."), code="forbidden")
+    return participation.company
+
+
+def upload_start(*, actor, tender: Tender, length: int, client: str = "") -> Upload:
+    company = _participant_company(actor, tender)
+    if not TenderKey.objects.filter(tender=tender).exists():
+        raise DomainError(_("This tender has no bid key; it cannot take bids."))
+    _check_open(tender)
+    limit = settings.LPSE_MAX_BID_MB * 1024 * 1024
+    if length <= len(envelope.AGE_MAGIC):
+        raise DomainError(_("The envelope is empty."), field="length")
+    if length > limit:
+        raise DomainError(
+            _("The envelope is larger than the %(mb)d MB allowed.")
+            % {"mb": settings.LPSE_MAX_BID_MB},
+            field="length",
+        )
+    upload = Upload.objects.create(
+        tender=tender, company=company, user=actor, length=length, client=client[:300]
+    )
+    path = part_path(upload)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    return upload
+
+
+def upload_owned(actor, upload_id) -> Upload:
+    upload = Upload.objects.select_related("tender", "company").filter(pk=upload_id).first()
+    if upload is None or upload.user_id != actor.pk:
+        # Someone else's upload is as invisible as a missing one.
+        raise DomainError(_("There is no such upload."), code="not_found")
+    return upload
+
+
+def upload_append(
+    *, actor, upload: Upload, offset: int, stream: BinaryIO, length: int | None = None
+) -> Upload | Bid:
+    """Write bytes at ``offset`` (which must be where the server is); return the bid once the
+    last byte is in. A chunk cut short by a broken connection keeps what arrived."""
+    if upload.state != Upload.State.RECEIVING:
+        raise DomainError(
+            _("This upload is finished (%(state)s).") % {"state": upload.get_state_display()},
+            code="finished",
+        )
+    _check_open(upload.tender)
+    path = part_path(upload)
+    on_disk = path.stat().st_size if path.exists() else 0
+    if offset != on_disk:
+        raise DomainError(
+            _("The upload is at byte %(at)d, not %(offset)d: resume from there.")
+            % {"at": on_disk, "offset": offset},
+            code="offset_mismatch",
+        )
+    remaining = upload.length - offset
+    hasher = _Hashes() if offset == 0 else None
+    written = 0
+    try:
+        with open(path, "ab") as out:
+            while written < remaining:
+                want = min(CHUNK, remaining - written)
+                if length is not None:
+                    want = min(want, length - written)
+                    if want <= 0:
+                        break
+                chunk = stream.read(want)
+                if not chunk:
+                    break
+                out.write(chunk)
+                if hasher:
+                    hasher.update(chunk)
+                written += len(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as exc:
+        _truncate(path, offset)
+        raise DomainError(
+            _(
+                "The server could not store the upload (%(error)s). Nothing was "
+                "saved from this part; try again, or tell the LPSE helpdesk."
+            )
+            % {"error": exc.strerror or exc},
+            code="storage",
+        ) from None
+    Upload.objects.filter(pk=upload.pk).update(offset=offset + written, updated_at=timezone.now())
+    upload.offset = offset + written
+    if upload.offset < upload.length:
+        return upload
+    return _accept(upload, hashes=hasher.digests() if hasher else None)
+
+
+def _truncate(path: Path, size: int) -> None:
+    with open(path, "ab") as f:
+        f.truncate(size)
+
+
+class _Hashes:
+    def __init__(self):
+        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.sha256 = hashlib.sha256()
+
+    def update(self, chunk: bytes) -> None:
+        self.md5.update(chunk)
+        self.sha256.update(chunk)
+
+    def digests(self) -> tuple[str, str]:
+        return self.md5.hexdigest(), self.sha256.hexdigest()
+
+
+def _hash_file(path: Path) -> tuple[str, str]:
+    hashes = _Hashes()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            hashes.update(chunk)
+    return hashes.digests()
+
+
+def _accept(upload: Upload, *, hashes: tuple[str, str] | None) -> Bid:
+    """The last byte is in: check, store, replace the earlier bid, sign the receipt — at once."""
+    path = part_path(upload)
+    try:
+        envelope.check_header(path)
+    except envelope.EnvelopeError as exc:
+        Upload.objects.filter(pk=upload.pk).update(state=Upload.State.REFUSED, error=str(exc))
+        path.unlink(missing_ok=True)
+        raise DomainError(str(exc), code=exc.reason) from None
+    md5, sha256 = hashes or _hash_file(path)
+    with transaction.atomic():
+        upload = (
+            Upload.objects.select_for_update().select_related("tender", "company").get(pk=upload.pk)
+        )
+        if upload.state != Upload.State.RECEIVING:
+            raise DomainError(_("This upload was already finished."), code="finished")
+        now = timezone.now()  # the deadline is judged here, inside the accepting transaction
+        try:
+            _check_open(upload.tender, now)
+        except DomainError:
+            Upload.objects.filter(pk=upload.pk).update(
+                state=Upload.State.REFUSED, error="after the deadline"
+            )
+            path.unlink(missing_ok=True)
+            raise
+        blob, _created = Blob.objects.get_or_create(
+            sha256=sha256, defaults={"md5": md5, "size": upload.length}
+        )
+        final = Path(settings.MEDIA_ROOT) / blob.storage_name
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            path.unlink()
+        else:
+            os.replace(path, final)
+        previous = list(
+            Bid.objects.select_for_update().filter(
+                tender=upload.tender, company=upload.company, state=Bid.State.ACTIVE
+            )
+        )
+        Bid.objects.filter(pk__in=[b.pk for b in previous]).update(state=Bid.State.REPLACED)
+        bid = Bid(
+            tender=upload.tender,
+            company=upload.company,
+            submitted_by=upload.user,
+            envelope=blob,
+            submitted_at=now,
+            receipt={},
+        )
+        bid.save()
+        bid.receipt = receipts.sign(
+            {
+                "bid": bid.pk,
+                "tender": upload.tender.code,
+                "provider": upload.company.name,
+                "provider_npwp": upload.company.npwp,
+                "user_id": upload.user.username,
+                "md5": md5,
+                "sha256": sha256,
+                "size": upload.length,
+                "received_at": now.isoformat(),
+                "replaces": [b.pk for b in previous],
+            }
+        )
+        bid.save(update_fields=["receipt"])
+        upload.state = Upload.State.ACCEPTED
+        upload.save(update_fields=["state"])
+        audit.record(
+            actor=upload.user,
+            action="bid.submit",
+            obj=bid,
+            data={
+                "tender": upload.tender.code,
+                "company": upload.company_id,
+                "sha256": sha256,
+                "md5": md5,
+                "size": upload.length,
+                "replaces": [b.pk for b in previous],
+            },
+        )
+    return bid
+
+
+def bids_of_company(actor, tender: Tender):
+    company = getattr(actor, "company", None)
+    if company is None:
+        return Bid.objects.none()
+    return Bid.objects.filter(tender=tender, company=company).select_related("envelope")
+
+
+def bid_of(actor, pk: int) -> Bid:
+    """A provider sees only its own bids."""
+    bid = Bid.objects.select_related("tender", "company", "envelope").filter(pk=pk).first()
+    company = getattr(actor, "company", None)
+    if bid is None or company is None or bid.company_id != company.pk:
+        raise DomainError(_("There is no such bid."), code="not_found")
+    return bid

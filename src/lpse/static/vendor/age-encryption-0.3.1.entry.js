@@ -1,0 +1,2 @@
+import { Encrypter, Decrypter, generateX25519Identity, identityToRecipient } from "age-encryption";
+window.ageEncryption = { Encrypter, Decrypter, generateX25519Identity, identityToRecipient };
