@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenders', '0001_initial'),
+        ("tenders", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tender',
-            name='opening_threshold',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='members needed to open'),
+            model_name="tender",
+            name="opening_threshold",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="members needed to open"
+            ),
         ),
     ]
