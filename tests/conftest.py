@@ -16,13 +16,13 @@ from lpse.accounts.models import Agency
 from lpse.accounts.roles import AGENCY_ROLES, Role
 from lpse.accounts.services import user_bootstrap
 
-pytest_plugins = ["tests.tender_fixtures"]
+pytest_plugins = ["tests.tender_fixtures", "tests.bid_fixtures"]
 
 PASSWORD = "Correct-Horse-42!"
 
 
 @pytest.fixture(autouse=True)
-def _english_and_plain_settings(settings):
+def _english_and_plain_settings(settings, tmp_path):
     """Tests read messages in English (the Indonesian UI has its own test) and start with the
     embedded defaults: no second factor unless a test asks for it, no mail server."""
     settings.LPSE_STAFF_2FA = False
@@ -32,6 +32,10 @@ def _english_and_plain_settings(settings):
     settings.EMAIL_BACKEND = "lpse.core.mail.RecordingBackend"
     settings.LPSE_BASE_URL = "http://testserver"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Files and keys of each test in a folder of its own, never in the developer's ./data.
+    settings.DATA_DIR = tmp_path / "data"
+    settings.MEDIA_ROOT = tmp_path / "data" / "media"
+    settings.DATA_DIR.mkdir()
     with translation.override("en"):
         yield
 

@@ -390,8 +390,12 @@ def tender_samples(company: Company, make_user) -> dict[str, object]:
         requested_by=member,
         requested_at=now,
     )
+    bid, upload = bid_samples(tender, make_user(Role.PROVIDER), blob, now)
     return {
         "code": tender.code,
+        "upload_id": upload.id,
+        "bids:receipt_json": {"pk": bid.pk},
+        "bids:receipt_pdf": {"pk": bid.pk},
         "package_pk": package.pk,
         "question_pk": question.pk,
         "tenders:document_download": {"pk": document.pk},
@@ -399,6 +403,52 @@ def tender_samples(company: Company, make_user) -> dict[str, object]:
         "tenders:package_detail": {"pk": package.pk},
         "tenders:schedule_change_decide": {"pk": change.pk},
     }
+
+
+def bid_samples(tender, provider: User, blob, now):
+    """The matrix's own provider takes part in the sample tender with a bid and an upload in
+    progress, and the tender has an opening report: so every bids page has its object, owned
+    by the role that may see it."""
+    from lpse.bids.models import Bid, Opening, Upload
+
+    company = Company.objects.create(
+        user=provider,
+        state=Company.State.VERIFIED,
+        legal_form="cv",
+        name="Matriks Jaya",
+        npwp="034567890123000",
+        nib="1",
+        address="Jl. Sampel",
+        city="Maros",
+        phone="1",
+        email=provider.email,
+        director_name="Sampel",
+        registered_at=now,
+        verify_by=now,
+        forms_ref="ref-matriks",
+    )
+    Participation.objects.create(tender=tender, company=company, registered_at=now)
+    bid = Bid.objects.create(
+        tender=tender,
+        company=company,
+        submitted_by=provider,
+        envelope=blob,
+        submitted_at=now,
+        receipt={
+            "bid": 1,
+            "tender": tender.code,
+            "provider": company.name,
+            "user_id": provider.username,
+            "md5": blob.md5,
+            "sha256": blob.sha256,
+            "size": blob.size,
+            "received_at": now.isoformat(),
+            "signature": "",
+        },
+    )
+    upload = Upload.objects.create(tender=tender, company=company, user=provider, length=1000)
+    Opening.objects.create(tender=tender, state=Opening.State.OPENED, opened_at=now, report=blob)
+    return bid, upload
 
 
 @pytest.fixture

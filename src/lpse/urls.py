@@ -9,6 +9,7 @@ portal_patterns = (
     [
         path("", portal_views.home, name="home"),
         path("health/", portal_views.health, name="health"),
+        path("ping/", portal_views.ping, name="ping"),
     ],
     "portal",
 )
@@ -18,6 +19,7 @@ urlpatterns = [
     path("", include("lpse.providers.urls")),
     path("", include("lpse.core.urls")),
     path("", include("lpse.tenders.urls")),
+    path("", include("lpse.bids.urls")),
     path("akun/", include("lpse.accounts.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("api/v1/", api.urls),

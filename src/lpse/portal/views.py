@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from lpse.core.capabilities import public
@@ -27,3 +27,9 @@ def health(request):
         return JsonResponse({"status": "ok"})
     except Exception as exc:  # any database failure means unhealthy
         return JsonResponse({"status": "error", "error": type(exc).__name__}, status=503)
+
+
+@public
+def ping(request):
+    """A bare view with no database query or template: the baseline of bench/portal.py."""
+    return HttpResponse("ok", content_type="text/plain")

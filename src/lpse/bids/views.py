@@ -1,0 +1,240 @@
+"""Pages and endpoints of sealed bids: the provider's submission page and chunked upload
+protocol, receipts, the committee's opening keys and the opening ceremony."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lpse.accounts.roles import Cap
+from lpse.bids import opening as ceremony
+from lpse.bids import receipts, services, submission
+from lpse.bids.forms import OpeningKeyForm, UnlockForm
+from lpse.bids.models import Bid, KeyShare, OpenedBid, TenderKey, Upload
+from lpse.bids.pdf import receipt_pdf
+from lpse.core.capabilities import public, requires
+from lpse.core.errors import DomainError
+from lpse.core.forms import add_domain_error
+from lpse.core.storage import open_blob
+from lpse.tenders.access import require_committee_member
+from lpse.tenders.models import Tender
+from lpse.tenders.participation import participation_of
+
+STATUS_FOR_CODE = {
+    "forbidden": 403,
+    "not_found": 404,
+    "closed": 403,
+    "not_open": 403,
+    "offset_mismatch": 409,
+    "finished": 409,
+    "storage": 507,
+}
+
+
+def _error(exc: DomainError) -> JsonResponse:
+    return JsonResponse(
+        {"error": str(exc), "code": exc.code}, status=STATUS_FOR_CODE.get(exc.code, 400)
+    )
+
+
+def _published(code: str) -> Tender:
+    return get_object_or_404(
+        Tender.objects.select_related("package"), code=code, state=Tender.State.PUBLISHED
+    )
+
+
+@requires(Cap.PARTICIPATE)
+def submit_page(request, code: str):
+    tender = _published(code)
+    tender_key = TenderKey.objects.filter(tender=tender).first()
+    return render(
+        request,
+        "bids/submit.html",
+        {
+            "tender": tender,
+            "tender_key": tender_key,
+            "participation": participation_of(request.user, tender),
+            "bids": submission.bids_of_company(request.user, tender).order_by("-submitted_at"),
+            "window": submission.bid_window(tender),
+        },
+    )
+
+
+@requires(Cap.PARTICIPATE)
+@require_POST
+def upload_create(request, code: str):
+    """Start an upload: body {"length": n} → 201 {"id", "offset", "url"}."""
+    tender = _published(code)
+    try:
+        length = int(json.loads(request.body or b"{}").get("length", 0))
+        upload = submission.upload_start(
+            actor=request.user,
+            tender=tender,
+            length=length,
+            client=request.headers.get("User-Agent", ""),
+        )
+    except (ValueError, TypeError):
+        return JsonResponse(
+            {"error": _("Send the envelope's length in bytes."), "code": "invalid"}, status=400
+        )
+    except DomainError as exc:
+        return _error(exc)
+    url = reverse("bids:upload", args=[upload.id])
+    return JsonResponse(
+        {"id": str(upload.id), "offset": 0, "url": url}, status=201, headers={"Location": url}
+    )
+
+
+@requires(Cap.PARTICIPATE)
+@require_http_methods(["GET", "HEAD", "PATCH"])
+def upload(request, upload_id):
+    """GET/HEAD: where the upload stands (to resume). PATCH with ``Upload-Offset``: more bytes."""
+    try:
+        item = submission.upload_owned(request.user, upload_id)
+        if request.method != "PATCH":
+            return JsonResponse(
+                {"offset": item.offset, "length": item.length, "state": item.state},
+                headers={"Upload-Offset": str(item.offset)},
+            )
+        offset = int(request.headers.get("Upload-Offset", "-1"))
+        size = int(request.headers.get("Content-Length") or 0)
+        result = submission.upload_append(
+            actor=request.user, upload=item, offset=offset, stream=request, length=size
+        )
+    except ValueError:
+        return JsonResponse(
+            {"error": _("Send the Upload-Offset header."), "code": "invalid"}, status=400
+        )
+    except DomainError as exc:
+        return _error(exc)
+    if isinstance(result, Upload):
+        return JsonResponse(
+            {"offset": result.offset, "length": result.length, "state": result.state},
+            headers={"Upload-Offset": str(result.offset)},
+        )
+    return JsonResponse(
+        {
+            "offset": item.length,
+            "state": "accepted",
+            "bid": result.pk,
+            "receipt": result.receipt,
+            "receipt_url": reverse("bids:receipt_json", args=[result.pk]),
+            "receipt_pdf_url": reverse("bids:receipt_pdf", args=[result.pk]),
+        },
+        status=201,
+    )
+
+
+def _own_bid(request, pk: int) -> Bid:
+    try:
+        return submission.bid_of(request.user, pk)
+    except DomainError:
+        raise Http404 from None
+
+
+@requires(Cap.PARTICIPATE)
+def receipt_json(request, pk: int):
+    bid = _own_bid(request, pk)
+    response = JsonResponse(bid.receipt, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="tanda-terima-{bid.pk}.json"'
+    return response
+
+
+@requires(Cap.PARTICIPATE)
+def receipt_pdf_view(request, pk: int):
+    bid = _own_bid(request, pk)
+    response = HttpResponse(receipt_pdf(bid), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="tanda-terima-{bid.pk}.pdf"'
+    return response
+
+
+@public
+def receipt_key(request):
+    """The public key that verifies every receipt (PEM), for `lpse apendo verify-receipt`."""
+    return HttpResponse(receipts.public_key_pem(), content_type="application/x-pem-file")
+
+
+@requires(Cap.MANAGE_TENDERS)
+def opening_key(request):
+    form = OpeningKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.opening_key_set(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your opening key is saved. Tenders published from now "
+                    "on seal your share to it."
+                ),
+            )
+            return redirect("bids:opening_key")
+    return render(
+        request,
+        "bids/opening_key.html",
+        {"form": form, "current": getattr(request.user, "opening_key", None)},
+    )
+
+
+def _committee_tender(request, code: str) -> Tender:
+    tender = get_object_or_404(Tender.objects.select_related("package__committee"), code=code)
+    try:
+        require_committee_member(request.user, tender)
+    except DomainError:
+        raise PermissionDenied from None
+    return tender
+
+
+@requires(Cap.MANAGE_TENDERS)
+def opening_page(request, code: str):
+    tender = _committee_tender(request, code)
+    opening = ceremony.opening_of(tender)
+    form = UnlockForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ceremony.share_unlock(actor=request.user, tender=tender, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Your share is unlocked."))
+            return redirect("bids:opening", code)
+    tender_key = TenderKey.objects.filter(tender=tender).first()
+    return render(
+        request,
+        "bids/opening.html",
+        {
+            "tender": tender,
+            "opening": opening,
+            "tender_key": tender_key,
+            "form": form,
+            "shares": KeyShare.objects.filter(tender_key=tender_key).select_related(
+                "member", "unlock"
+            )
+            if tender_key
+            else [],
+            "received": tender.bids.filter(state=Bid.State.ACTIVE).count(),
+            "opened": OpenedBid.objects.filter(bid__tender=tender)
+            .select_related("bid__company", "bid__envelope")
+            .order_by("total_price"),
+        },
+    )
+
+
+@requires(Cap.MANAGE_TENDERS)
+def opening_report(request, code: str):
+    tender = _committee_tender(request, code)
+    opening = ceremony.opening_of(tender)
+    if opening.report is None:
+        raise Http404
+    response = HttpResponse(open_blob(opening.report).read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="berita-acara-pembukaan-{code}.pdf"'
+    return response

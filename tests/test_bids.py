@@ -1,0 +1,310 @@
+"""Sealed bids: submission before the deadline, replacement, receipts, k-of-n opening (R-8.3,
+R-9.1, R-9.2, R-9.3, R-9.6, R-7.1)."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from lpse.bids import opening, receipts, submission
+from lpse.bids.models import Bid, OpenedBid, Upload
+from lpse.core.errors import DomainError
+from lpse.core.models import AuditEvent
+from tests.bid_fixtures import AT_OPENING, DEADLINE, DURING_BIDDING, seal, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def unlock(bidding, members):
+    for member in members:
+        opening.share_unlock(
+            actor=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
+        )
+
+
+# --- submission -----------------------------------------------------------------------------------
+
+
+def test_R_9_1_a_bid_arrives_in_chunks_and_only_ciphertext_is_stored(bidding):
+    data = seal(bidding.recipient, bidding.tender.code, documents={"teknis.pdf": b"RAHASIA" * 5000})
+    with time_machine.travel(DURING_BIDDING, tick=False):
+        bid = submit(bidding.provider, bidding.tender, data, chunk=7000)
+    assert isinstance(bid, Bid) and bid.state == Bid.State.ACTIVE
+    stored = (Path(settings.MEDIA_ROOT) / bid.envelope.storage_name).read_bytes()
+    assert stored == data and b"RAHASIA" not in stored and b"1234567890" not in stored
+    assert not list((Path(settings.MEDIA_ROOT) / "uploads").glob("*.part"))
+
+
+def test_R_9_3_every_accepted_bid_gets_a_receipt_that_verifies_offline(bidding, tmp_path):
+    data = seal(bidding.recipient, bidding.tender.code)
+    with time_machine.travel(DURING_BIDDING, tick=False):
+        bid = submit(bidding.provider, bidding.tender, data)
+    receipt = bid.receipt
+    import hashlib
+
+    assert receipt["sha256"] == hashlib.sha256(data).hexdigest()
+    assert receipt["md5"] == hashlib.md5(data).hexdigest() and receipt["size"] == len(data)
+    assert receipt["tender"] == bidding.tender.code and receipt["provider"] == "Sinar Maros"
+    assert receipt["received_at"].startswith("2026-07-08T02:00:00")  # 10:00 WITA, in UTC
+    receipts.verify(receipt, receipts.public_key_pem())
+    (tmp_path / "r.json").write_text(json.dumps(receipt))
+    (tmp_path / "key.pem").write_text(receipts.public_key_pem())
+    call_command(
+        "apendo",
+        "verify-receipt",
+        str(tmp_path / "r.json"),
+        "--public-key",
+        str(tmp_path / "key.pem"),
+    )
+    receipt["sha256"] = "0" * 64
+    (tmp_path / "r.json").write_text(json.dumps(receipt))
+    with pytest.raises(CommandError, match="receipt NOT valid"):
+        call_command(
+            "apendo",
+            "verify-receipt",
+            str(tmp_path / "r.json"),
+            "--public-key",
+            str(tmp_path / "key.pem"),
+        )
+
+
+def test_R_8_3_a_later_bid_replaces_the_earlier_and_both_stay_in_the_audit_log(bidding):
+    with time_machine.travel(DURING_BIDDING, tick=False):
+        first = submit(
+            bidding.provider, bidding.tender, seal(bidding.recipient, bidding.tender.code, "100")
+        )
+        second = submit(
+            bidding.provider, bidding.tender, seal(bidding.recipient, bidding.tender.code, "90")
+        )
+    first.refresh_from_db()
+    assert first.state == Bid.State.REPLACED and second.state == Bid.State.ACTIVE
+    assert second.receipt["replaces"] == [first.pk]
+    assert AuditEvent.objects.filter(action="bid.submit").count() == 2
+
+
+def test_R_8_3_an_upload_one_second_after_the_deadline_is_refused(bidding):
+    data = seal(bidding.recipient, bidding.tender.code)
+    with time_machine.travel(DEADLINE - timedelta(seconds=1), tick=False):
+        assert submit(bidding.provider, bidding.tender, data).state == Bid.State.ACTIVE
+    with time_machine.travel(DEADLINE + timedelta(seconds=1), tick=False):
+        with pytest.raises(DomainError, match="Bid submission closed on 15 Jul 2026 10:00 WITA"):
+            submit(bidding.provider, bidding.tender, data)
+
+
+def test_R_9_6_a_connection_cut_at_the_deadline_leaves_no_half_bid(bidding):
+    data = seal(bidding.recipient, bidding.tender.code)
+    with time_machine.travel(DEADLINE - timedelta(seconds=5), tick=False):
+        upload = submission.upload_start(
+            actor=bidding.provider, tender=bidding.tender, length=len(data)
+        )
+        submission.upload_append(
+            actor=bidding.provider,
+            upload=upload,
+            offset=0,
+            stream=io.BytesIO(data[:100]),
+            length=100,
+        )
+    with time_machine.travel(DEADLINE, tick=False):
+        with pytest.raises(DomainError, match="closed"):
+            submission.upload_append(
+                actor=bidding.provider,
+                upload=upload,
+                offset=100,
+                stream=io.BytesIO(data[100:]),
+                length=len(data) - 100,
+            )
+    assert not Bid.objects.exists()
+    assert Upload.objects.get().state == Upload.State.RECEIVING  # never a bid
+
+
+def test_R_9_6_an_upload_resumes_from_the_servers_offset(bidding):
+    data = seal(bidding.recipient, bidding.tender.code)
+    with time_machine.travel(DURING_BIDDING, tick=False):
+        upload = submission.upload_start(
+            actor=bidding.provider, tender=bidding.tender, length=len(data)
+        )
+        # the connection breaks after 150 of the 400 bytes sent
+        submission.upload_append(
+            actor=bidding.provider,
+            upload=upload,
+            offset=0,
+            stream=io.BytesIO(data[:150]),
+            length=400,
+        )
+        upload.refresh_from_db()
+        assert upload.offset == 150
+        with pytest.raises(DomainError, match="at byte 150, not 400") as err:
+            submission.upload_append(
+                actor=bidding.provider,
+                upload=upload,
+                offset=400,
+                stream=io.BytesIO(data[400:]),
+                length=len(data) - 400,
+            )
+        assert err.value.code == "offset_mismatch"
+        bid = submission.upload_append(
+            actor=bidding.provider,
+            upload=upload,
+            offset=150,
+            stream=io.BytesIO(data[150:]),
+            length=len(data) - 150,
+        )
+    assert (Path(settings.MEDIA_ROOT) / bid.envelope.storage_name).read_bytes() == data
+
+
+def test_R_9_1_a_file_that_is_not_an_age_envelope_is_refused_and_not_kept(bidding):
+    with time_machine.travel(DURING_BIDDING, tick=False):
+        with pytest.raises(DomainError, match="not in the age format"):
+            submit(bidding.provider, bidding.tender, b"%PDF-1.7 a plaintext bid, by mistake")
+    assert not Bid.objects.exists()
+    assert not list((Path(settings.MEDIA_ROOT) / "uploads").glob("*.part"))
+
+
+def test_R_9_1_a_bid_of_provider_a_is_invisible_to_provider_b(bidding, client):
+    from lpse.accounts.roles import Role
+    from lpse.accounts.services import user_bootstrap
+
+    with time_machine.travel(DURING_BIDDING, tick=False):
+        bid = submit(bidding.provider, bidding.tender, seal(bidding.recipient, bidding.tender.code))
+        upload = submission.upload_start(actor=bidding.provider, tender=bidding.tender, length=500)
+    rival = user_bootstrap(
+        username="cv-rival", email="rival@test", roles={Role.PROVIDER}, password="x" * 12
+    )
+    with pytest.raises(DomainError, match="no such bid"):
+        submission.bid_of(rival, bid.pk)
+    with pytest.raises(DomainError, match="no such upload"):
+        submission.upload_owned(rival, upload.id)
+    client.force_login(rival)
+    assert client.get(f"/penawaran/{bid.pk}/tanda-terima.json").status_code == 404
+    assert client.get(f"/penawaran/unggah/{upload.id}/").status_code == 404
+
+
+def test_R_8_3_only_registered_participants_bid(bidding, make_user):
+    from lpse.accounts.roles import Role
+
+    with time_machine.travel(DURING_BIDDING, tick=False), pytest.raises(DomainError):
+        submission.upload_start(
+            actor=make_user(Role.PROVIDER, username="bukan-peserta"),
+            tender=bidding.tender,
+            length=1000,
+        )
+
+
+# --- opening ---------------------------------------------------------------------------------------
+
+
+def test_R_9_2_three_of_five_members_open_and_the_report_lists_the_offers(bidding):
+    with time_machine.travel(DURING_BIDDING, tick=False):
+        submit(
+            bidding.provider,
+            bidding.tender,
+            seal(bidding.recipient, bidding.tender.code, "987654321.25"),
+        )
+    members = bidding.setup.members
+    with time_machine.travel(AT_OPENING, tick=False):
+        unlock(bidding, members[:2])
+        assert not OpenedBid.objects.exists()  # two of five: nothing opens
+        unlock(bidding, members[2:3])
+    [opened] = OpenedBid.objects.all()
+    assert str(opened.total_price) == "987654321.25" and opened.validity_days == 60
+    assert [d["name"] for d in opened.documents] == ["penawaran.pdf"]
+    state = opening.opening_of(bidding.tender)
+    assert state.state == "opened" and state.report is not None
+    assert not state.unlocks.exclude(value="").exists()  # the shares are not kept
+    assert AuditEvent.objects.filter(action="opening.unlock").count() == 3
+    assert AuditEvent.objects.filter(action="opening.open").count() == 1
+
+
+def test_R_9_2_nothing_opens_before_the_opening_stage(bidding):
+    member = bidding.setup.members[0]
+    with time_machine.travel(DEADLINE - timedelta(minutes=1), tick=False):
+        with pytest.raises(DomainError, match="Bids can be opened from 15 Jul 2026 10:00 WITA"):
+            opening.share_unlock(
+                actor=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
+            )
+
+
+def test_R_9_2_a_member_cannot_unlock_with_someone_elses_key_or_twice(bidding):
+    first, second = bidding.setup.members[:2]
+    with time_machine.travel(AT_OPENING, tick=False):
+        with pytest.raises(DomainError, match="does not unlock this share"):
+            opening.share_unlock(
+                actor=first, tender=bidding.tender, identity=bidding.setup.identity_of(second)
+            )
+        unlock(bidding, [first])
+        with pytest.raises(DomainError, match="already unlocked"):
+            unlock(bidding, [first])
+
+
+def test_R_9_2_the_age_cli_decrypts_a_bid_with_the_rebuilt_key(bidding, tmp_path):
+    """Interoperability: the envelope is standard age; the rebuilt identity opens it with
+    Debian's `age`."""
+    import shutil
+
+    if shutil.which("age") is None:
+        pytest.skip("the age command (Debian package age) is not installed")
+    from lpse.bids import keys
+
+    data = seal(bidding.recipient, bidding.tender.code, "55000000")
+    with time_machine.travel(DURING_BIDDING, tick=False):
+        bid = submit(bidding.provider, bidding.tender, data)
+    shares = [
+        keys.unseal_share(s.sealed, bidding.setup.identity_of(s.member))
+        for s in bidding.tender.bid_key.shares.select_related("member")[:3]
+    ]
+    identity = keys.combine(
+        shares,
+        tender_code=bidding.tender.code,
+        recipient=bidding.recipient,
+        wrapped_identity=bidding.tender.bid_key.wrapped_identity,
+    )
+    (tmp_path / "tender.key").write_text(str(identity) + "\n")
+    envelope_path = Path(settings.MEDIA_ROOT) / bid.envelope.storage_name
+    result = subprocess.run(
+        ["age", "-d", "-i", str(tmp_path / "tender.key"), str(envelope_path)],
+        capture_output=True,
+        timeout=30,
+        check=True,
+    )
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(result.stdout)) as tar:
+        offer = json.loads(tar.extractfile("offer.json").read())
+    assert offer["total_price"] == "55000000" and offer["tender"] == bidding.tender.code
+
+
+def test_R_7_1_the_cli_encrypts_a_bid_that_the_opening_reads(bidding, tmp_path):
+    document = tmp_path / "surat-penawaran.pdf"
+    document.write_bytes(b"%PDF-1.4 surat penawaran")
+    out = tmp_path / "bid.age"
+    call_command(
+        "apendo",
+        "encrypt",
+        "--recipient",
+        bidding.recipient,
+        "--tender",
+        bidding.tender.code,
+        "--price",
+        "777000000",
+        "--validity",
+        "90",
+        "--document",
+        str(document),
+        "-o",
+        str(out),
+    )
+    with time_machine.travel(DURING_BIDDING, tick=False):
+        submit(bidding.provider, bidding.tender, out.read_bytes(), chunk=1000)
+    with time_machine.travel(AT_OPENING, tick=False):
+        unlock(bidding, bidding.setup.members[:3])
+    opened = OpenedBid.objects.get()
+    assert str(opened.total_price) == "777000000.00" and opened.validity_days == 90
+    assert opened.documents[0]["name"] == "surat-penawaran.pdf"

@@ -1,0 +1,174 @@
+"""What an attacker gets from a full copy of the database and the storage folder before the
+opening (nothing), and how wrong keys and damaged files are caught (R-9.2, R-3.1)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pyrage
+import pytest
+import time_machine
+from django.apps import apps
+from django.conf import settings
+from django.db import connection
+from pyrage import x25519
+
+from lpse.bids import keys, opening
+from lpse.bids.models import OpenedBid
+from lpse.core.errors import DomainError
+from tests.bid_fixtures import AT_OPENING, DURING_BIDDING, seal, submit
+from tests.tender_fixtures import PREPARED_AT, draft_tender, publish
+
+pytestmark = pytest.mark.django_db
+
+SECRET_KEY_RE = re.compile(rb"AGE-SECRET-KEY-1[0-9A-Z]{58}")
+
+
+def everything_stored() -> bytes:
+    """Every value of every table, and every file under the data folder, as one byte string:
+    what an administrator with full database and disk access could copy."""
+    chunks = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            cursor.execute(f'SELECT * FROM "{model._meta.db_table}"')
+            for row in cursor.fetchall():
+                chunks.append(repr(row).encode())
+    for path in Path(settings.DATA_DIR).rglob("*"):
+        if path.is_file():
+            chunks.append(path.read_bytes())
+    return b"\n".join(chunks)
+
+
+def test_R_9_2_a_full_copy_before_the_opening_holds_no_key_that_decrypts_a_bid(bidding):
+    with time_machine.travel(DURING_BIDDING, tick=False):
+        bid = submit(bidding.provider, bidding.tender, seal(bidding.recipient, bidding.tender.code))
+    copy = everything_stored()
+    envelope = (Path(settings.MEDIA_ROOT) / bid.envelope.storage_name).read_bytes()
+    found = {m.decode() for m in SECRET_KEY_RE.findall(copy)}
+    for candidate in found:  # whatever looks like a key: none opens the bid
+        with pytest.raises(pyrage.DecryptError):
+            pyrage.decrypt(envelope, [x25519.Identity.from_str(candidate)])
+    assert found == set()
+    # The sealed shares are in the copy, but they open only with the members' own keys.
+    tender_key = bidding.tender.bid_key
+    for share in tender_key.shares.all():
+        assert share.sealed.encode() in copy
+        with pytest.raises(keys.TenderKeyError):
+            keys.unseal_share(share.sealed, str(x25519.Identity.generate()))
+
+
+def test_R_9_2_k_minus_one_shares_do_not_rebuild_the_key(bidding):
+    tender_key = bidding.tender.bid_key
+    shares = [
+        keys.unseal_share(s.sealed, bidding.setup.identity_of(s.member))
+        for s in tender_key.shares.select_related("member")
+    ]
+    with pytest.raises(keys.TenderKeyError, match="2 of the 3 shares needed"):
+        keys.combine(
+            shares[:2],
+            tender_code=bidding.tender.code,
+            recipient=tender_key.recipient,
+            wrapped_identity=tender_key.wrapped_identity,
+        )
+    # Claiming a lower threshold does not help: the wrong W fails authentication.
+    forged = [dataclasses.replace(s, threshold=2) for s in shares[:2]]
+    with pytest.raises(keys.TenderKeyError, match="do not combine"):
+        keys.combine(
+            forged,
+            tender_code=bidding.tender.code,
+            recipient=tender_key.recipient,
+            wrapped_identity=tender_key.wrapped_identity,
+        )
+
+
+def test_R_9_2_a_share_of_another_tender_fails(bidding, verified_provider):
+    setup = bidding.setup
+    with time_machine.travel(PREPARED_AT, tick=False):
+        other = publish(setup, draft_tender(setup, name="Paket lain"))
+    member = setup.members[0]
+    other_share = other.bid_key.shares.get(member=member)
+    unlocked = keys.unseal_share(other_share.sealed, setup.identity_of(member))
+    mine = [
+        keys.unseal_share(s.sealed, setup.identity_of(s.member))
+        for s in bidding.tender.bid_key.shares.select_related("member")[1:3]
+    ]
+    with pytest.raises(keys.TenderKeyError, match="belongs to another tender"):
+        keys.combine(
+            [unlocked, *mine],
+            tender_code=bidding.tender.code,
+            recipient=bidding.recipient,
+            wrapped_identity=bidding.tender.bid_key.wrapped_identity,
+        )
+    # Forged to look like this tender's, it still fails authentication.
+    disguised = dataclasses.replace(
+        unlocked, tender_code=bidding.tender.code, recipient=bidding.recipient, threshold=3
+    )
+    with pytest.raises(keys.TenderKeyError, match="do not combine"):
+        keys.combine(
+            [disguised, *mine],
+            tender_code=bidding.tender.code,
+            recipient=bidding.recipient,
+            wrapped_identity=bidding.tender.bid_key.wrapped_identity,
+        )
+
+
+def test_R_3_1_an_envelope_tampered_with_one_byte_is_diagnosed_as_corrupted(bidding):
+    with time_machine.travel(DURING_BIDDING, tick=False):
+        bid = submit(bidding.provider, bidding.tender, seal(bidding.recipient, bidding.tender.code))
+    path = Path(settings.MEDIA_ROOT) / bid.envelope.storage_name
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    assert opening.diagnose(bid)[0] == "corrupted"
+    with time_machine.travel(AT_OPENING, tick=False):
+        for member in bidding.setup.members[:3]:
+            opening.share_unlock(
+                actor=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
+            )
+    opened = OpenedBid.objects.get(bid=bid)
+    assert opened.problem == "corrupted" and "SHA-256 no longer matches" in opened.problem_message
+    assert opened.total_price is None
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason", "words"),
+    [
+        ("truncate", "truncated", "truncated"),
+        ("wrong_key", "wrong_key", "encrypted to another key"),
+        ("wrong_tender", "wrong_tender", "is for tender"),
+    ],
+)
+def test_R_3_1_each_kind_of_unopenable_file_is_named_in_plain_words(bidding, damage, reason, words):
+    recipient, code = bidding.recipient, bidding.tender.code
+    if damage == "wrong_key":
+        data = seal(str(x25519.Identity.generate().to_public()), code)
+    elif damage == "wrong_tender":
+        data = seal(recipient, "2026999999")
+    else:
+        data = seal(recipient, code)
+    with time_machine.travel(DURING_BIDDING, tick=False):
+        bid = submit(bidding.provider, bidding.tender, data)
+    if damage == "truncate":
+        path = Path(settings.MEDIA_ROOT) / bid.envelope.storage_name
+        path.write_bytes(path.read_bytes()[:-50])
+    with time_machine.travel(AT_OPENING, tick=False):
+        for member in bidding.setup.members[:3]:
+            opening.share_unlock(
+                actor=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
+            )
+    opened = OpenedBid.objects.get(bid=bid)
+    assert opened.problem == reason and words in opened.problem_message
+
+
+def test_R_9_2_a_wrong_passphrase_does_not_unlock(bidding, make_user):
+    from lpse.bids.services import opening_key_set
+
+    member = bidding.setup.members[0]
+    with pytest.raises(DomainError, match="at least 12 characters"):
+        opening_key_set(actor=member, passphrase="pendek")
+    with pytest.raises(DomainError, match="either a passphrase or the public key"):
+        opening_key_set(actor=member, passphrase="x" * 12, recipient="age1x")
+    with pytest.raises(DomainError, match="not an age X25519 public key"):
+        opening_key_set(actor=member, recipient="ssh-ed25519 AAAA")
