@@ -390,8 +390,11 @@ def tender_samples(company: Company, make_user) -> dict[str, object]:
         requested_by=member,
         requested_at=now,
     )
-    bid, upload = bid_samples(tender, make_user(Role.PROVIDER), blob, now)
+    bid, upload, opened, case = bid_samples(tender, make_user(Role.PROVIDER), blob, now)
     return {
+        "bids:unopenable_request": {"pk": opened.pk},
+        "bids:unopenable_act": {"pk": case.pk},
+        "bids:witness_report": {"pk": case.pk},
         "code": tender.code,
         "upload_id": upload.id,
         "bids:receipt_json": {"pk": bid.pk},
@@ -409,7 +412,7 @@ def bid_samples(tender, provider: User, blob, now):
     """The matrix's own provider takes part in the sample tender with a bid and an upload in
     progress, and the tender has an opening report: so every bids page has its object, owned
     by the role that may see it."""
-    from lpse.bids.models import Bid, Opening, Upload
+    from lpse.bids.models import Bid, OpenedBid, Opening, UnopenableCase, Upload
 
     company = Company.objects.create(
         user=provider,
@@ -448,7 +451,13 @@ def bid_samples(tender, provider: User, blob, now):
     )
     upload = Upload.objects.create(tender=tender, company=company, user=provider, length=1000)
     Opening.objects.create(tender=tender, state=Opening.State.OPENED, opened_at=now, report=blob)
-    return bid, upload
+    opened = OpenedBid.objects.create(
+        bid=bid, opened_at=now, problem="corrupted", problem_message="sample"
+    )
+    case = UnopenableCase.objects.create(
+        opened_bid=opened, requested_by=provider, requested_at=now, witness_report=blob
+    )
+    return bid, upload, opened, case
 
 
 @pytest.fixture

@@ -60,6 +60,9 @@ class Cap:
     APPLY_SCHEDULE_CHANGES = "tenders.apply_schedule_change"  # LPSE admin
     CONFIGURE_STAGES = "tenders.configure_stages"
     PARTICIPATE = "tenders.participate"  # verified provider
+    # bids
+    HANDLE_UNOPENABLE = "bids.handle_unopenable"  # LPSE admin: the annex 3.1 procedure
+    VIEW_UNOPENABLE = "bids.view_unopenable"  # head of LPSE, helpdesk: follow the cases
     # core
     VIEW_AUDIT = "core.view_audit"
     MANAGE_CALENDAR = "core.manage_calendar"
@@ -69,8 +72,10 @@ class Cap:
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PROVIDER: frozenset({Cap.OWN_COMPANY, Cap.PARTICIPATE}),
     Role.VERIFIER: frozenset({Cap.VIEW_REGISTRATIONS, Cap.VERIFY_PROVIDERS}),
-    Role.HELPDESK: frozenset({Cap.VIEW_REGISTRATIONS}),
-    Role.SYSADMIN: frozenset({Cap.VIEW_AUDIT, Cap.VIEW_MAIL_LOG}),
+    Role.HELPDESK: frozenset({Cap.VIEW_REGISTRATIONS, Cap.VIEW_UNOPENABLE}),
+    Role.SYSADMIN: frozenset(
+        {Cap.VIEW_AUDIT, Cap.VIEW_MAIL_LOG, Cap.HANDLE_UNOPENABLE, Cap.VIEW_UNOPENABLE}
+    ),
     Role.APP_ADMIN: frozenset(
         {
             Cap.MANAGE_LPSE_STAFF,
@@ -82,10 +87,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.MANAGE_CALENDAR,
             Cap.APPLY_SCHEDULE_CHANGES,
             Cap.CONFIGURE_STAGES,
+            Cap.HANDLE_UNOPENABLE,
+            Cap.VIEW_UNOPENABLE,
             Cap.VIEW_MAIL_LOG,
         }
     ),
-    Role.LPSE_HEAD: frozenset({Cap.VIEW_REGISTRATIONS, Cap.VIEW_AUDIT}),
+    Role.LPSE_HEAD: frozenset({Cap.VIEW_REGISTRATIONS, Cap.VIEW_AUDIT, Cap.VIEW_UNOPENABLE}),
     Role.SERVICE_HEAD: frozenset({Cap.VIEW_REGISTRATIONS}),
     Role.ADMIN_HEAD: frozenset(),
     Role.TRAINER: frozenset(),

@@ -166,3 +166,38 @@ class OpenedBid(models.Model):
 
     def __str__(self) -> str:
         return f"opened {self.bid_id}"
+
+
+class UnopenableCase(models.Model):
+    """R-3.1: a bid file the committee cannot open, handled by the SOP of annex 3.1 — request to
+    the head of LPSE, the LPSE admin's attempt, escalation to LKPP — with a witness report."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Requested to the head of LPSE")
+        ATTEMPTED = "attempted", _("LPSE admin tried to open it")
+        RESOLVED = "resolved", _("Resolved by LPSE")
+        ESCALATED = "escalated", _("Escalated to LKPP")
+        CLOSED = "closed", _("Closed with LKPP's answer")
+
+    opened_bid = models.OneToOneField(OpenedBid, on_delete=models.PROTECT, related_name="case")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    request_note = models.TextField(blank=True)
+    attempted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    attempt_result = models.TextField(blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalation_package = models.JSONField(null=True, blank=True)
+    lkpp_answer = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    witness_report = models.ForeignKey(
+        Blob, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"unopenable bid {self.opened_bid_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lpse.bids import views
+from lpse.bids import views, views_unopenable
 
 app_name = "bids"
 urlpatterns = [
@@ -16,5 +16,17 @@ urlpatterns = [
         "kelola/tender/<str:code>/pembukaan/berita-acara.pdf",
         views.opening_report,
         name="opening_report",
+    ),
+    path(
+        "kelola/penawaran-terbuka/<int:pk>/minta-bantuan/",
+        views_unopenable.request_help,
+        name="unopenable_request",
+    ),
+    path("admin-lpse/berkas-tidak-terbuka/", views_unopenable.desk, name="unopenable_desk"),
+    path("admin-lpse/berkas-tidak-terbuka/<int:pk>/", views_unopenable.act, name="unopenable_act"),
+    path(
+        "admin-lpse/berkas-tidak-terbuka/<int:pk>/berita-acara.pdf",
+        views_unopenable.witness_report,
+        name="witness_report",
     ),
 ]

@@ -1,0 +1,92 @@
+"""The annex 3.1 desk: unopenable bid files from request to witness report (R-3.1)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lpse.accounts.roles import Cap
+from lpse.bids import unopenable
+from lpse.bids.models import OpenedBid, UnopenableCase
+from lpse.core.capabilities import requires
+from lpse.core.errors import DomainError
+from lpse.core.storage import open_blob
+
+
+@requires(Cap.MANAGE_TENDERS)
+@require_POST
+def request_help(request, pk: int):
+    opened = get_object_or_404(OpenedBid.objects.select_related("bid__tender__package"), pk=pk)
+    try:
+        unopenable.case_request(
+            actor=request.user, opened_bid=opened, note=request.POST.get("note", "")
+        )
+    except DomainError as exc:
+        if exc.code == "forbidden":
+            raise PermissionDenied from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The request was sent to the head of LPSE."))
+    return redirect("bids:opening", opened.bid.tender.code)
+
+
+@requires(Cap.VIEW_UNOPENABLE)
+def desk(request):
+    cases = UnopenableCase.objects.select_related(
+        "opened_bid__bid__tender__package",
+        "opened_bid__bid__company",
+        "opened_bid__bid__envelope",
+        "requested_by",
+        "attempted_by",
+    ).order_by("-requested_at")
+    return render(
+        request,
+        "bids/unopenable_desk.html",
+        {
+            "rows": [(case, unopenable.timings(case)) for case in cases],
+            "can_handle": Cap.HANDLE_UNOPENABLE in request.user.capabilities(),
+        },
+    )
+
+
+@requires(Cap.HANDLE_UNOPENABLE)
+@require_POST
+def act(request, pk: int):
+    case = get_object_or_404(UnopenableCase, pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action in ("resolved", "not_resolved"):
+            unopenable.case_attempt(
+                actor=request.user,
+                case=case,
+                resolved=action == "resolved",
+                result=request.POST.get("result", ""),
+            )
+        elif action == "escalate":
+            unopenable.case_escalate(actor=request.user, case=case)
+        elif action == "close":
+            unopenable.case_close(
+                actor=request.user, case=case, lkpp_answer=request.POST.get("lkpp_answer", "")
+            )
+        else:
+            raise DomainError(_("Unknown action."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Recorded."))
+    return redirect("bids:unopenable_desk")
+
+
+@requires(Cap.VIEW_UNOPENABLE)
+def witness_report(request, pk: int):
+    case = get_object_or_404(UnopenableCase.objects.select_related("witness_report"), pk=pk)
+    if case.witness_report is None:
+        raise Http404
+    with open_blob(case.witness_report) as f:
+        response = HttpResponse(f.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="berita-acara-kesaksian-{pk}.pdf"'
+    return response
