@@ -66,6 +66,8 @@ def load() -> None:
     from lpse.catalog.models import BusinessField, BusinessSubField
     from lpse.providers.models import VerificationItem
 
+    if User.objects.filter(username=demo_username(Role.APP_ADMIN)).exists():
+        return  # loaded before: keep whatever the demo user changed since
     agencies = {
         code: Agency.objects.get_or_create(code=code, defaults={"name": name})[0]
         for code, name in AGENCIES
@@ -133,7 +135,7 @@ def _demo_provider(agencies) -> None:
         forms_ref="demo-" + username,
         decided_at=now,
     )
-    company.sub_fields.set(BusinessSubField.objects.filter(code__in=["K01", "K02"]))
+    company.sub_fields.set(BusinessSubField.objects.filter(code__in=["K01", "K02", "K03"]))
 
 
 EXTRA_COMMITTEE_MEMBERS = ["demo.pokja-2", "demo.pokja-3"]

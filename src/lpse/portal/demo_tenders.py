@@ -11,7 +11,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from lpse.accounts.models import User
+from lpse.accounts.roles import Role
+from lpse.bids.services import opening_key_set
 from lpse.catalog.models import BusinessSubField
+from lpse.portal.demo import demo_password
 from lpse.tenders import schedule as sched
 from lpse.tenders import services
 from lpse.tenders.models import Committee, ScheduleEntry, Tender
@@ -46,6 +49,10 @@ def load(*, agency, ppk: User, agency_admin: User, make_member) -> None:
         make_member("demo.pokja-3"),
     ]
     committee = services.committee_create(actor=agency_admin, name=COMMITTEE_NAME, members=members)
+    for member in members:
+        # Demo only: each member's opening passphrase is their demo password (shown on the
+        # home page), so the opening ceremony can be tried at once.
+        opening_key_set(actor=member, passphrase=demo_password(Role.COMMITTEE))
     now = timezone.now()
     for name, sub_field, hps, days_back in DEMO_TENDERS:
         package = services.package_create(
@@ -88,3 +95,58 @@ def load(*, agency, ppk: User, agency_admin: User, make_member) -> None:
             start=F("start") + delta, end=F("end") + delta
         )
         Tender.objects.filter(pk=tender.pk).update(published_at=F("published_at") + delta)
+        if days_back >= 10:
+            _demo_bid(Tender.objects.get(pk=tender.pk), days_back)
+
+
+def _demo_bid(tender: Tender, days_back: int) -> None:
+    """Demo only: the demo provider's sealed bid on a tender whose submission has closed, so
+    the opening ceremony has something to open. Written directly — the deadline has passed."""
+    from decimal import Decimal
+
+    import pyrage
+    from pyrage import x25519
+
+    from lpse.bids import envelope, receipts
+    from lpse.bids.models import Bid
+    from lpse.core.storage import store_bytes
+    from lpse.providers.models import Company
+    from lpse.tenders.models import Participation
+
+    company = Company.objects.get(user__username="demo.provider")
+    sent_at = tender.schedule.get(stage="bid_submission").end - timedelta(hours=2)
+    Participation.objects.get_or_create(
+        tender=tender, company=company, defaults={"registered_at": sent_at}
+    )
+    offer = envelope.Offer(
+        tender=tender.code,
+        total_price=Decimal("949750000"),
+        validity_days=60,
+        declarations=["integrity"],
+    )
+    plain = envelope.pack(offer, [])
+    sealed = pyrage.encrypt(plain, [x25519.Recipient.from_str(tender.bid_key.recipient)])
+    blob = store_bytes(sealed)
+    bid = Bid.objects.create(
+        tender=tender,
+        company=company,
+        submitted_by=company.user,
+        envelope=blob,
+        submitted_at=sent_at,
+        receipt={},
+    )
+    bid.receipt = receipts.sign(
+        {
+            "bid": bid.pk,
+            "tender": tender.code,
+            "provider": company.name,
+            "provider_npwp": company.npwp,
+            "user_id": company.user.username,
+            "md5": blob.md5,
+            "sha256": blob.sha256,
+            "size": blob.size,
+            "received_at": sent_at.isoformat(),
+            "replaces": [],
+        }
+    )
+    bid.save(update_fields=["receipt"])
