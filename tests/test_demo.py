@@ -1,0 +1,35 @@
+"""The demo a newcomer starts with `scripts/demo`: every role's account, tenders at several
+stages, and a sealed bid the demo committee can open with its passphrases."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from lpse.bids import opening
+from lpse.bids.models import OpenedBid
+from lpse.core.audit import verify_chain
+from lpse.portal import demo
+from lpse.tenders.models import Tender
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_once_lists_every_account_and_its_committee_can_open_a_bid(client, settings):
+    settings.LPSE_DEMO = True
+    call_command("load_demo_data")
+    call_command("load_demo_data")  # a second start changes nothing
+    page = client.get("/").content.decode()
+    for _label, username, password in demo.demo_accounts_for_home():
+        assert username in page and password in page
+    assert Tender.objects.filter(state=Tender.State.PUBLISHED).count() == 3
+    assert verify_chain().ok
+    # The demo committee opens the demo bid with its passphrases (the demo passwords).
+    tender = Tender.objects.get(bids__isnull=False)
+    members = list(tender.package.committee.members.order_by("username"))
+    for member in members[: tender.bid_key.threshold]:
+        opening.share_unlock(
+            actor=member, tender=tender, passphrase=demo.demo_password("committee")
+        )
+    opened = OpenedBid.objects.get(bid__tender=tender)
+    assert str(opened.total_price) == "949750000.00" and not opened.problem
