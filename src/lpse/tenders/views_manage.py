@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from lpse.accounts.roles import Cap
 from lpse.core.capabilities import requires
 from lpse.core.errors import DomainError
+from lpse.core.feedback import act_and_redirect
 from lpse.core.forms import add_domain_error
 from lpse.tenders import changes, participation, selectors, services
 from lpse.tenders import schedule as sched
@@ -214,13 +215,7 @@ def manage(request, code: str):
 
 def _manage_action(request, code: str, action, success: str):
     tender = _committee_tender(request, code)
-    try:
-        action(tender)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return redirect("tenders:manage", code)
+    return act_and_redirect(request, lambda: action(tender), success, "tenders:manage", code)
 
 
 @requires(Cap.MANAGE_TENDERS)

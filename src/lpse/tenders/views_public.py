@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from lpse.accounts.roles import Cap
 from lpse.core.capabilities import AUTHENTICATED, public, requires
 from lpse.core.errors import DomainError
+from lpse.core.feedback import act_and_redirect
 from lpse.core.storage import open_blob
 from lpse.tenders import participation, selectors, services
 from lpse.tenders import schedule as sched
@@ -99,13 +100,7 @@ def public_detail(request, code: str):
 
 def _act(request, code: str, action, success: str):
     tender = _visible_tender(code)
-    try:
-        action(tender)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return redirect("tenders:public_detail", code)
+    return act_and_redirect(request, lambda: action(tender), success, "tenders:public_detail", code)
 
 
 @requires(Cap.PARTICIPATE)
