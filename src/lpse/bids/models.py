@@ -82,6 +82,11 @@ class Upload(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     client = models.CharField(max_length=300, blank=True)
+    # The bid this upload became: a browser whose answer to the last chunk was lost asks the
+    # upload, and gets the receipt from here.
+    bid = models.OneToOneField(
+        "Bid", null=True, blank=True, on_delete=models.SET_NULL, related_name="upload"
+    )
 
     def __str__(self) -> str:
         return f"upload {self.id} {self.offset}/{self.length}"

@@ -88,11 +88,24 @@ def upload_start(*, actor, tender: Tender, length: int, client: str = "") -> Upl
 
 
 def upload_owned(actor, upload_id) -> Upload:
+    """The actor's upload, its ``offset`` being where it resumes (see ``resume_offset``)."""
     upload = Upload.objects.select_related("tender", "company").filter(pk=upload_id).first()
     if upload is None or upload.user_id != actor.pk:
         # Someone else's upload is as invisible as a missing one.
         raise DomainError(_("There is no such upload."), code="not_found")
+    upload.offset = resume_offset(upload)
     return upload
+
+
+def resume_offset(upload: Upload) -> int:
+    """Where a receiving upload goes on: the bytes both recorded (after their fsync) and on disk.
+    A server killed mid-chunk leaves written but unrecorded bytes after the recorded offset: they
+    do not count (the next PATCH drops them), so the provider is told to resume from the byte
+    that a PATCH accepts."""
+    if upload.state != Upload.State.RECEIVING:
+        return upload.offset
+    path = part_path(upload)
+    return min(upload.offset, path.stat().st_size if path.exists() else 0)
 
 
 def upload_append(
@@ -107,13 +120,15 @@ def upload_append(
         )
     _check_open(upload.tender)
     path = part_path(upload)
-    on_disk = path.stat().st_size if path.exists() else 0
-    if offset != on_disk:
+    at = resume_offset(upload)
+    if offset != at:
         raise DomainError(
             _("The upload is at byte %(at)d, not %(offset)d: resume from there.")
-            % {"at": on_disk, "offset": offset},
+            % {"at": at, "offset": offset},
             code="offset_mismatch",
         )
+    if path.exists() and path.stat().st_size > at:
+        _truncate(path, at)  # bytes of a chunk cut by a crash, never confirmed
     remaining = upload.length - offset
     hasher = _Hashes() if offset == 0 else None
     written = 0
@@ -125,7 +140,10 @@ def upload_append(
                     want = min(want, length - written)
                     if want <= 0:
                         break
-                chunk = stream.read(want)
+                try:
+                    chunk = stream.read(want)
+                except OSError:  # the connection broke (a reset): keep what arrived
+                    chunk = b""
                 if not chunk:
                     break
                 out.write(chunk)
@@ -241,8 +259,8 @@ def _accept(upload: Upload, *, hashes: tuple[str, str] | None) -> Bid:
             }
         )
         bid.save(update_fields=["receipt"])
-        upload.state = Upload.State.ACCEPTED
-        upload.save(update_fields=["state"])
+        upload.state, upload.bid = Upload.State.ACCEPTED, bid
+        upload.save(update_fields=["state", "bid"])
         audit.record(
             actor=upload.user,
             action="bid.submit",

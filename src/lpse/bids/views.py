@@ -99,10 +99,10 @@ def upload(request, upload_id):
     try:
         item = submission.upload_owned(request.user, upload_id)
         if request.method != "PATCH":
-            return JsonResponse(
-                {"offset": item.offset, "length": item.length, "state": item.state},
-                headers={"Upload-Offset": str(item.offset)},
-            )
+            status = {"offset": item.offset, "length": item.length, "state": item.state}
+            if item.bid_id:
+                status.update(_accepted(item.bid))
+            return JsonResponse(status, headers={"Upload-Offset": str(item.offset)})
         offset = int(request.headers.get("Upload-Offset", "-1"))
         size = int(request.headers.get("Content-Length") or 0)
         result = submission.upload_append(
@@ -119,17 +119,17 @@ def upload(request, upload_id):
             {"offset": result.offset, "length": result.length, "state": result.state},
             headers={"Upload-Offset": str(result.offset)},
         )
-    return JsonResponse(
-        {
-            "offset": item.length,
-            "state": "accepted",
-            "bid": result.pk,
-            "receipt": result.receipt,
-            "receipt_url": reverse("bids:receipt_json", args=[result.pk]),
-            "receipt_pdf_url": reverse("bids:receipt_pdf", args=[result.pk]),
-        },
-        status=201,
-    )
+    return JsonResponse({"offset": item.length, **_accepted(result)}, status=201)
+
+
+def _accepted(bid: Bid) -> dict:
+    return {
+        "state": "accepted",
+        "bid": bid.pk,
+        "receipt": bid.receipt,
+        "receipt_url": reverse("bids:receipt_json", args=[bid.pk]),
+        "receipt_pdf_url": reverse("bids:receipt_pdf", args=[bid.pk]),
+    }
 
 
 def _own_bid(request, pk: int) -> Bid:

@@ -85,8 +85,18 @@
           { "Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream" });
         const data = await r.json();
         if (!r.ok) {
-          if (r.status === 409) { offset = await serverOffset(url); continue; }
-          throw Object.assign(new Error(data.error), { fatal: true });
+          // Only a wrong offset is worth another try. "finished" means the upload is already
+          // accepted (or refused): when the answer to the last chunk was lost, asking again
+          // would loop for ever.
+          if (data.code === "offset_mismatch" && attempt < 8) { offset = await serverOffset(url); continue; }
+          if (data.code === "finished") {
+            // The answer to our last chunk was lost, but the bid may be in: the upload says so.
+            const state = await (await request("GET", url)).json();
+            if (state.state === "accepted" && state.receipt) { show(total, total); return state; }
+          }
+          const hint = data.code === "finished"
+            ? " Reload this page: “My bids” lists every bid received, with its receipt." : "";
+          throw Object.assign(new Error(data.error + hint), { fatal: true });
         }
         show(data.offset, total);
         return data;
