@@ -308,3 +308,35 @@ def test_R_7_1_the_cli_encrypts_a_bid_that_the_opening_reads(bidding, tmp_path):
     opened = OpenedBid.objects.get()
     assert str(opened.total_price) == "777000000.00" and opened.validity_days == 90
     assert opened.documents[0]["name"] == "surat-penawaran.pdf"
+
+
+def test_R_9_6_two_requests_never_write_the_same_upload_at_once(bidding):
+    """A retry that arrives while the server still reads the earlier, half-dead request is told
+    to resume later instead of interleaving bytes into the same file."""
+    import fcntl
+
+    data = seal(bidding.recipient, bidding.tender.code)
+    with time_machine.travel(DURING_BIDDING, tick=False):
+        upload = submission.upload_start(
+            actor=bidding.provider, tender=bidding.tender, length=len(data)
+        )
+        lock_path = submission.part_path(upload).with_suffix(".lock")
+        with open(lock_path, "w") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)  # the earlier request is still writing
+            with pytest.raises(DomainError, match="Another request is still sending") as err:
+                submission.upload_append(
+                    actor=bidding.provider,
+                    upload=upload,
+                    offset=0,
+                    stream=io.BytesIO(data),
+                    length=len(data),
+                )
+            assert err.value.code == "offset_mismatch"
+        bid = submission.upload_append(
+            actor=bidding.provider,
+            upload=upload,
+            offset=0,
+            stream=io.BytesIO(data),
+            length=len(data),
+        )
+    assert isinstance(bid, Bid) and not lock_path.exists()

@@ -8,8 +8,10 @@ replaces the provider's earlier bid and signs the receipt. Until then it is neve
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -119,6 +121,33 @@ def upload_append(
             code="finished",
         )
     _check_open(upload.tender)
+    with _exclusive(upload):
+        return _append(upload, offset, stream, length)
+
+
+@contextmanager
+def _exclusive(upload: Upload):
+    """One writer per upload: a client that retries while the server still reads its earlier,
+    half-dead request must not interleave bytes into the same part file."""
+    lock_path = part_path(upload).with_suffix(".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DomainError(
+                _("Another request is still sending this upload; wait a moment and resume."),
+                code="offset_mismatch",
+            ) from None
+        try:
+            yield
+        finally:
+            if not Upload.objects.filter(pk=upload.pk, state=Upload.State.RECEIVING).exists():
+                lock_path.unlink(missing_ok=True)  # finished: nobody writes here again
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _append(upload: Upload, offset: int, stream: BinaryIO, length: int | None) -> Upload | Bid:
     path = part_path(upload)
     at = resume_offset(upload)
     if offset != at:
