@@ -50,6 +50,8 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 LPSE_DEMO = env_bool("LPSE_DEMO", False)
+# Benchmarks only (bench/bid_intake.py): routes a bare hashing upload view at /bench/sink/.
+LPSE_BENCH = env_bool("LPSE_BENCH", False)
 LPSE_HTTPS = env_bool("LPSE_HTTPS", False)
 LPSE_SITE_NAME = env_str("LPSE_SITE_NAME", "LPSE Kabupaten Maros")
 LPSE_BASE_URL = env_str("LPSE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -76,6 +78,7 @@ INSTALLED_APPS = [
     "lpse.providers",
     "lpse.tenders",
     "lpse.bids",
+    "lpse.evaluation",
     "lpse.portal",
 ]
 

@@ -1,0 +1,39 @@
+"""Berita acara hasil pemilihan: the winner determination or the failure, as PDF."""
+
+from __future__ import annotations
+
+from lpse.core.calendar import to_wita
+from lpse.core.pdf import PdfForm, render_form
+
+
+def outcome_report_pdf(*, tender, state, winner, reason, ranked, at) -> bytes:
+    rows = [
+        ("Kode tender", tender.code),
+        ("Nama paket", tender.package.name),
+        ("HPS", f"Rp {tender.package.owner_estimate:,.2f}"),
+        ("Waktu penetapan", f"{to_wita(at):%d-%m-%Y %H:%M:%S} WITA"),
+    ]
+    if winner is not None:
+        rows.append(("Pemenang", f"{winner.company.name} (NPWP {winner.company.npwp_display})"))
+    else:
+        rows.append(("Hasil", f"Tender gagal: {reason}"))
+    paragraphs = [
+        "Peringkat penawaran yang memenuhi syarat administrasi, teknis, dan harga "
+        "(harga terkoreksi terendah; bila sama, penawaran yang diterima lebih dahulu):"
+    ]
+    for entry in ranked:
+        bid = entry.evaluation.opened_bid.bid
+        paragraphs.append(
+            f"{entry.position}. {bid.company.name}: Rp {entry.price:,.2f}; "
+            f"kualifikasi: {entry.qualification}"
+        )
+    title = "Berita Acara Hasil Pemilihan" if winner else "Berita Acara Tender Gagal"
+    return render_form(
+        PdfForm(
+            title=title,
+            subtitle=tender.code,
+            rows=rows,
+            paragraphs=paragraphs,
+            signature_label="Kelompok Kerja Pemilihan",
+        )
+    )
