@@ -393,6 +393,8 @@ def tender_samples(company: Company, make_user) -> dict[str, object]:
     bid, upload, opened, case = bid_samples(tender, make_user(Role.PROVIDER), blob, now)
     return {
         "bids:unopenable_request": {"pk": opened.pk},
+        "evaluation:record": {"pk": opened.pk},
+        "evaluation:correct": {"pk": opened.pk},
         "bids:unopenable_act": {"pk": case.pk},
         "bids:witness_report": {"pk": case.pk},
         "code": tender.code,
@@ -456,6 +458,16 @@ def bid_samples(tender, provider: User, blob, now):
     )
     case = UnopenableCase.objects.create(
         opened_bid=opened, requested_by=provider, requested_at=now, witness_report=blob
+    )
+    from lpse.evaluation.models import TenderOutcome
+
+    TenderOutcome.objects.create(
+        tender=tender,
+        state=TenderOutcome.State.WINNER_DETERMINED,
+        winner=bid,
+        decided_by=provider,
+        decided_at=now,
+        report=blob,
     )
     return bid, upload, opened, case
 

@@ -266,3 +266,36 @@ def test_R_8_4_only_the_tenders_committee_evaluates(opened, make_user):
             verdict=Verdict.PASS,
             reason="ok",
         )
+
+
+def test_R_8_4_the_committee_evaluates_and_decides_through_its_page(opened, client):
+    bidding, bids = opened
+    member = bidding.setup.members[0]
+    client.force_login(member)
+    code = bidding.tender.code
+    with time_machine.travel(EVALUATING, tick=False):
+        beta = bids["Beta Karya"]
+        for criterion in ("administrative", "technical", "price"):
+            response = client.post(
+                f"/kelola/tender/{code}/evaluasi/{beta.pk}/hasil/",
+                {"criterion": criterion, "verdict": "pass", "reason": "Memenuhi"},
+            )
+            assert response.status_code == 302
+        page = client.get(f"/kelola/tender/{code}/evaluasi/").content.decode()
+        assert "Beta Karya — Rp 1,200,000,000.00" in page
+        response = client.post(
+            f"/kelola/tender/{code}/evaluasi/{beta.pk}/koreksi/",
+            {"corrected_price": "lots", "reason": "x"},
+            follow=True,
+        )
+        assert "Write the corrected price as a number" in response.content.decode()
+    with time_machine.travel(DETERMINING, tick=False):
+        client.force_login(member)  # days later: a new session
+        client.post(
+            f"/kelola/tender/{code}/evaluasi/{beta.pk}/hasil/",
+            {"criterion": "qualification", "verdict": "pass", "reason": "Hadir, lengkap"},
+        )
+        client.post(f"/kelola/tender/{code}/evaluasi/penetapan/", {"decision": "winner"})
+        report = client.get(f"/kelola/tender/{code}/evaluasi/berita-acara.pdf")
+    assert report.content.startswith(b"%PDF")
+    assert TenderOutcome.objects.get().winner.company.name == "Beta Karya"

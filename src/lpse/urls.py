@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -20,7 +21,11 @@ urlpatterns = [
     path("", include("lpse.core.urls")),
     path("", include("lpse.tenders.urls")),
     path("", include("lpse.bids.urls")),
+    path("", include("lpse.evaluation.urls")),
     path("akun/", include("lpse.accounts.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("api/v1/", api.urls),
 ]
+
+if settings.LPSE_BENCH:  # the baseline view of bench/bid_intake.py, never routed in production
+    urlpatterns.append(path("bench/sink/", portal_views.bench_sink, name="bench_sink"))

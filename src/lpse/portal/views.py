@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 
 from lpse.core.capabilities import public
 
@@ -33,3 +39,31 @@ def health(request):
 def ping(request):
     """A bare view with no database query or template: the baseline of bench/portal.py."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@public
+@csrf_exempt
+def bench_sink(request):
+    """The baseline of bench/bid_intake.py, routed only when ``LPSE_BENCH`` is on: the request
+    body read in 1 MiB chunks, hashed (SHA-256 and MD5, as a bid is) and written durably to a
+    temporary file that is then removed. No session, no database, no upload protocol."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return HttpResponse("send the bytes with POST, PUT or PATCH", content_type="text/plain")
+    remaining = int(request.headers.get("Content-Length") or 0)
+    md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+    folder = Path(settings.MEDIA_ROOT) / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    size = 0
+    with tempfile.NamedTemporaryFile(dir=folder, prefix="bench-sink-") as out:
+        while remaining > 0:
+            chunk = request.read(min(1024 * 1024, remaining))
+            if not chunk:
+                break
+            md5.update(chunk)
+            sha256.update(chunk)
+            out.write(chunk)
+            size += len(chunk)
+            remaining -= len(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    return JsonResponse({"size": size, "sha256": sha256.hexdigest(), "md5": md5.hexdigest()})
