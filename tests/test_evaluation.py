@@ -299,3 +299,15 @@ def test_R_8_4_the_committee_evaluates_and_decides_through_its_page(opened, clie
         report = client.get(f"/kelola/tender/{code}/evaluasi/berita-acara.pdf")
     assert report.content.startswith(b"%PDF")
     assert TenderOutcome.objects.get().winner.company.name == "Beta Karya"
+
+
+def test_R_8_5_the_public_sees_the_offers_after_opening_and_then_the_winner(opened, client):
+    bidding, bids = opened
+    member = bidding.setup.members[0]
+    page = client.get(f"/tender/{bidding.tender.code}/").content.decode()
+    assert "1,200,000,000.00" in page and "Beta Karya" in page and "Winner determined" not in page
+    with time_machine.travel(DETERMINING, tick=False):
+        passes(member, bids["Beta Karya"], *THREE, Criterion.QUALIFICATION)
+        outcome = services.winner_determine(actor=member, tender=bidding.tender)
+    page = client.get(f"/tender/{bidding.tender.code}/").content.decode()
+    assert "Winner determined</strong>: Beta Karya" in page and outcome.report.sha256 in page

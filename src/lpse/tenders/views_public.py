@@ -15,6 +15,7 @@ from lpse.core.capabilities import AUTHENTICATED, public, requires
 from lpse.core.errors import DomainError
 from lpse.core.feedback import act_and_redirect
 from lpse.core.storage import open_blob
+from lpse.evaluation.selectors import public_results
 from lpse.tenders import participation, selectors, services
 from lpse.tenders import schedule as sched
 from lpse.tenders.access import is_committee_member
@@ -94,6 +95,7 @@ def public_detail(request, code: str):
             tender=tender, signer=user, signer_role=IntegrityPact.SignerRole.PROVIDER
         ).exists(),
         "can_participate": user.is_authenticated and Cap.PARTICIPATE in user.capabilities(),
+        "results": public_results(tender),
     }
     return render(request, "tenders/public_detail.html", context)
 
