@@ -340,3 +340,59 @@ def test_R_9_6_two_requests_never_write_the_same_upload_at_once(bidding):
             length=len(data),
         )
     assert isinstance(bid, Bid) and not lock_path.exists()
+
+
+def test_R_9_6_a_bid_that_fails_to_commit_leaves_no_orphan_file_and_can_be_finished(
+    bidding, monkeypatch
+):
+    data = seal(bidding.recipient, bidding.tender.code)
+    with time_machine.travel(DURING_BIDDING, tick=False):
+        upload = submission.upload_start(
+            actor=bidding.provider, tender=bidding.tender, length=len(data)
+        )
+
+        def broken_sign(fields):
+            raise RuntimeError("signing key unreadable")
+
+        monkeypatch.setattr(receipts, "sign", broken_sign)
+        with pytest.raises(RuntimeError):
+            submission.upload_append(
+                actor=bidding.provider,
+                upload=upload,
+                offset=0,
+                stream=io.BytesIO(data),
+                length=len(data),
+            )
+        assert not Bid.objects.exists()
+        import hashlib
+
+        digest = hashlib.sha256(data).hexdigest()
+        assert not (Path(settings.MEDIA_ROOT) / "blobs" / digest[:2] / digest).exists()
+        monkeypatch.undo()
+        upload.refresh_from_db()
+        bid = submission.upload_append(
+            actor=bidding.provider,
+            upload=upload,
+            offset=len(data),
+            stream=io.BytesIO(b""),
+            length=0,
+        )
+    assert isinstance(bid, Bid) and bid.receipt["size"] == len(data)
+
+
+def test_R_9_6_a_refusal_at_the_deadline_is_recorded(bidding):
+    """The last byte landed just before the deadline, but the acceptance runs just after it."""
+    data = seal(bidding.recipient, bidding.tender.code)
+    with time_machine.travel(DEADLINE - timedelta(seconds=2), tick=False):
+        upload = submission.upload_start(
+            actor=bidding.provider, tender=bidding.tender, length=len(data)
+        )
+    submission.part_path(upload).write_bytes(data)
+    with (
+        time_machine.travel(DEADLINE + timedelta(seconds=1), tick=False),
+        pytest.raises(DomainError),
+    ):
+        submission._accept(upload, hashes=None)
+    upload.refresh_from_db()
+    assert upload.state == Upload.State.REFUSED and upload.error == "after the deadline"
+    assert not Bid.objects.exists() and not submission.part_path(upload).exists()

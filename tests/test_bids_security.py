@@ -172,3 +172,32 @@ def test_R_9_2_a_wrong_passphrase_does_not_unlock(bidding, make_user):
         opening_key_set(actor=member, passphrase="x" * 12, recipient="age1x")
     with pytest.raises(DomainError, match="not an age X25519 public key"):
         opening_key_set(actor=member, recipient="ssh-ed25519 AAAA")
+
+
+def test_R_9_2_a_member_cannot_swap_the_key_that_unopened_shares_are_sealed_to(bidding):
+    from lpse.bids.services import opening_key_set
+
+    member = bidding.setup.members[0]
+    with pytest.raises(DomainError, match="share of tenders not yet opened"):
+        opening_key_set(actor=member, recipient=str(x25519.Identity.generate().to_public()))
+
+
+def test_R_9_2_an_offline_key_file_cannot_lower_the_number_needed_to_open(five_member_agency):
+    from lpse.bids.services import tender_key_import
+
+    setup = five_member_agency
+    with time_machine.travel(PREPARED_AT, tick=False):
+        tender = draft_tender(setup)
+    tender.opening_threshold = 3
+    tender.save(update_fields=["opening_threshold"])
+    recipients = [m.opening_key.recipient for m in sorted(setup.members, key=lambda m: m.username)]
+    weak = keys.generate(tender_code=tender.code, threshold=1, member_recipients=recipients)
+    with pytest.raises(DomainError, match="opens with 1 members, but this tender needs 3"):
+        tender_key_import(actor=setup.members[0], tender=tender, material_json=weak.to_json())
+    good = keys.generate(tender_code=tender.code, threshold=3, member_recipients=recipients)
+    assert (
+        tender_key_import(
+            actor=setup.members[0], tender=tender, material_json=good.to_json()
+        ).threshold
+        == 3
+    )

@@ -50,6 +50,8 @@ def test_R_8_1_a_ppk_creates_a_package_with_exact_rupiah_amounts(agency_a):
     [
         ({"owner_estimate": "1.600.000.000"}, "owner_estimate", "cannot exceed the budget ceiling"),
         ({"budget_ceiling": "satu milyar"}, "budget_ceiling", "Write the amount in rupiah"),
+        ({"budget_ceiling": "NaN"}, "budget_ceiling", "Write the amount in rupiah"),
+        ({"owner_estimate": "Infinity"}, "owner_estimate", "Write the amount in rupiah"),
         ({"owner_estimate": "-5"}, "owner_estimate", "must be positive"),
         ({"owner_estimate": "100,505"}, "owner_estimate", "at most two decimals"),
         ({"fiscal_year": 2031}, "fiscal_year", "fiscal year must be between 2025 and 2027"),

@@ -28,7 +28,7 @@ from lpse.core.capabilities import require_capability
 from lpse.core.errors import DomainError
 from lpse.core.models import Blob
 from lpse.tenders import schedule as sched
-from lpse.tenders.models import Tender
+from lpse.tenders.models import Participation, Tender
 from lpse.tenders.participation import participation_of
 from lpse.tenders.services import schedule_of
 
@@ -234,75 +234,102 @@ def _accept(upload: Upload, *, hashes: tuple[str, str] | None) -> Bid:
         path.unlink(missing_ok=True)
         raise DomainError(str(exc), code=exc.reason) from None
     md5, sha256 = hashes or _hash_file(path)
-    with transaction.atomic():
-        upload = (
-            Upload.objects.select_for_update().select_related("tender", "company").get(pk=upload.pk)
+    try:
+        _check_open(upload.tender)  # judged again, by server time, inside the transaction
+    except DomainError:
+        _refuse(upload, path, "after the deadline")  # recorded outside the rolled-back block
+        raise
+    final = Path(settings.MEDIA_ROOT) / "blobs" / sha256[:2] / sha256
+    moved: list[bool] = []  # set once this call has moved the envelope into place
+    try:
+        with transaction.atomic():
+            return _accept_in_transaction(upload, path, final, md5, sha256, moved)
+    except BaseException as exc:
+        # The bid did not commit: put the envelope back where the upload can be finished again
+        # (no orphan file in the store, no lost bytes for the provider).
+        if moved:
+            os.replace(final, path)
+        if isinstance(exc, DomainError) and exc.code == "closed":
+            _refuse(upload, path, "after the deadline")
+        raise
+
+
+def _refuse(upload: Upload, path: Path, why: str) -> None:
+    Upload.objects.filter(pk=upload.pk, state=Upload.State.RECEIVING).update(
+        state=Upload.State.REFUSED, error=why
+    )
+    path.unlink(missing_ok=True)
+
+
+def _accept_in_transaction(
+    upload: Upload, path: Path, final: Path, md5: str, sha256: str, moved: list[bool]
+) -> Bid:
+    upload = (
+        Upload.objects.select_for_update().select_related("tender", "company").get(pk=upload.pk)
+    )
+    if upload.state != Upload.State.RECEIVING:
+        raise DomainError(_("This upload was already finished."), code="finished")
+    # One acceptance at a time per provider and tender: lock a row that always exists (the
+    # participation), so two uploads finishing together cannot both find "no active bid".
+    Participation.objects.select_for_update().filter(
+        tender=upload.tender, company=upload.company
+    ).first()
+    now = timezone.now()  # the deadline is judged here, inside the accepting transaction
+    _check_open(upload.tender, now)
+    blob, _created = Blob.objects.get_or_create(
+        sha256=sha256, defaults={"md5": md5, "size": upload.length}
+    )
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if final.exists():
+        path.unlink()
+    else:
+        os.replace(path, final)
+        moved.append(True)
+    previous = list(
+        Bid.objects.select_for_update().filter(
+            tender=upload.tender, company=upload.company, state=Bid.State.ACTIVE
         )
-        if upload.state != Upload.State.RECEIVING:
-            raise DomainError(_("This upload was already finished."), code="finished")
-        now = timezone.now()  # the deadline is judged here, inside the accepting transaction
-        try:
-            _check_open(upload.tender, now)
-        except DomainError:
-            Upload.objects.filter(pk=upload.pk).update(
-                state=Upload.State.REFUSED, error="after the deadline"
-            )
-            path.unlink(missing_ok=True)
-            raise
-        blob, _created = Blob.objects.get_or_create(
-            sha256=sha256, defaults={"md5": md5, "size": upload.length}
-        )
-        final = Path(settings.MEDIA_ROOT) / blob.storage_name
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if final.exists():
-            path.unlink()
-        else:
-            os.replace(path, final)
-        previous = list(
-            Bid.objects.select_for_update().filter(
-                tender=upload.tender, company=upload.company, state=Bid.State.ACTIVE
-            )
-        )
-        Bid.objects.filter(pk__in=[b.pk for b in previous]).update(state=Bid.State.REPLACED)
-        bid = Bid(
-            tender=upload.tender,
-            company=upload.company,
-            submitted_by=upload.user,
-            envelope=blob,
-            submitted_at=now,
-            receipt={},
-        )
-        bid.save()
-        bid.receipt = receipts.sign(
-            {
-                "bid": bid.pk,
-                "tender": upload.tender.code,
-                "provider": upload.company.name,
-                "provider_npwp": upload.company.npwp,
-                "user_id": upload.user.username,
-                "md5": md5,
-                "sha256": sha256,
-                "size": upload.length,
-                "received_at": now.isoformat(),
-                "replaces": [b.pk for b in previous],
-            }
-        )
-        bid.save(update_fields=["receipt"])
-        upload.state, upload.bid = Upload.State.ACCEPTED, bid
-        upload.save(update_fields=["state", "bid"])
-        audit.record(
-            actor=upload.user,
-            action="bid.submit",
-            obj=bid,
-            data={
-                "tender": upload.tender.code,
-                "company": upload.company_id,
-                "sha256": sha256,
-                "md5": md5,
-                "size": upload.length,
-                "replaces": [b.pk for b in previous],
-            },
-        )
+    )
+    Bid.objects.filter(pk__in=[b.pk for b in previous]).update(state=Bid.State.REPLACED)
+    bid = Bid(
+        tender=upload.tender,
+        company=upload.company,
+        submitted_by=upload.user,
+        envelope=blob,
+        submitted_at=now,
+        receipt={},
+    )
+    bid.save()
+    bid.receipt = receipts.sign(
+        {
+            "bid": bid.pk,
+            "tender": upload.tender.code,
+            "provider": upload.company.name,
+            "provider_npwp": upload.company.npwp,
+            "user_id": upload.user.username,
+            "md5": md5,
+            "sha256": sha256,
+            "size": upload.length,
+            "received_at": now.isoformat(),
+            "replaces": [b.pk for b in previous],
+        }
+    )
+    bid.save(update_fields=["receipt"])
+    upload.state, upload.bid = Upload.State.ACCEPTED, bid
+    upload.save(update_fields=["state", "bid"])
+    audit.record(
+        actor=upload.user,
+        action="bid.submit",
+        obj=bid,
+        data={
+            "tender": upload.tender.code,
+            "company": upload.company_id,
+            "sha256": sha256,
+            "md5": md5,
+            "size": upload.length,
+            "replaces": [b.pk for b in previous],
+        },
+    )
     return bid
 
 
