@@ -56,16 +56,30 @@ def all_complete(company=None):
 
 
 def test_R_1_1_registration_starts_by_emailing_a_one_time_link(
-    reference_data, django_capture_on_commit_callbacks
+    reference_data, smtp_server, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         token = services.registration_start(email="  Direktur@Sinar.TEST ")
     invite = RegistrationInvite.objects.get()
     assert invite.email == "direktur@sinar.test"
     assert invite.digest != token and token not in invite.digest  # only the digest is kept
-    mail = SentEmail.objects.get()
-    assert mail.to == "direktur@sinar.test"
-    assert f"/daftar/isi/{token}/" in mail.body
+    delivered = smtp_server.wait_for("direktur@sinar.test", "registration link")
+    assert f"/daftar/isi/{token}/" in smtp_server.body(delivered)
+    assert "X-LPSE" not in str(delivered)  # the log's marker never leaves the server
+    # The administrators' mail log keeps the message but not the link: whoever could read it
+    # could register in the company's name.
+    logged = SentEmail.objects.get()
+    assert logged.to == "direktur@sinar.test" and token not in logged.body
+    assert "[one-time link: sent, not kept in the log]" in logged.body
+
+
+def test_R_1_1_the_demo_outbox_keeps_the_link_so_a_newcomer_can_follow_it(
+    reference_data, settings, django_capture_on_commit_callbacks
+):
+    settings.LPSE_DEMO = True
+    with django_capture_on_commit_callbacks(execute=True):
+        token = services.registration_start(email="direktur@sinar.test")
+    assert f"/daftar/isi/{token}/" in SentEmail.objects.get().body
 
 
 @pytest.mark.parametrize("bad", ["", "direktur", "direktur@", "a b@c.d", "@sinar.test"])
@@ -226,7 +240,9 @@ def test_R_1_5_complete_verification_activates_by_a_set_password_link_never_a_pa
     link = PasswordLink.objects.get(user=company.user, purpose=PasswordLink.Purpose.ACTIVATION)
     assert link.used_at is None and link.expires_at > timezone.now()
     mail = SentEmail.objects.filter(to=company.email, subject__contains="set your password").get()
-    assert "/akun/sandi/atur/" in mail.body
+    assert (
+        "[one-time link: sent, not kept in the log]" in mail.body
+    )  # never a usable link in the log
     assert not company.user.has_usable_password()  # nothing to hand out, nothing in clear
     # R-1.7: who verified what and when
     event = AuditEvent.objects.get(action="verification.complete")

@@ -187,6 +187,7 @@ def password_link_send(*, user: User, purpose: str) -> str:
             to=[user.email],
             subject=_("%(site)s: set your password") % {"site": settings.LPSE_SITE_NAME},
             body=body,
+            secret=True,
         )
     return token
 

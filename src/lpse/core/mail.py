@@ -7,6 +7,7 @@ rolled back (a registration link for a registration that does not exist).
 from __future__ import annotations
 
 import logging
+import re
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -18,6 +19,18 @@ from lpse.core.models import SentEmail
 
 log = logging.getLogger(__name__)
 
+SECRET_HEADER = "X-LPSE-One-Time-Link"
+# The paths of one-time links: whoever reads them can set a password or register in someone's
+# name, so outside demo mode the log keeps the message without them.
+ONE_TIME_LINK = re.compile(r"https?://\S+/(?:akun/sandi/atur|daftar/isi|daftar/selesai)/\S+")
+REDACTED = "[one-time link: sent, not kept in the log]"
+
+
+def loggable_body(message) -> str:
+    if message.extra_headers.get(SECRET_HEADER) and not settings.LPSE_DEMO:
+        return ONE_TIME_LINK.sub(REDACTED, message.body)
+    return message.body
+
 
 class RecordingBackend(BaseEmailBackend):
     """Keeps a copy of each message in ``SentEmail``; delivers it when EMAIL_HOST is set."""
@@ -26,6 +39,7 @@ class RecordingBackend(BaseEmailBackend):
         smtp = SMTPBackend(fail_silently=self.fail_silently) if settings.EMAIL_HOST else None
         sent = 0
         for message in email_messages:
+            secret = message.extra_headers.pop(SECRET_HEADER, None)
             delivered, error = False, ""
             if smtp is not None:
                 try:
@@ -36,7 +50,7 @@ class RecordingBackend(BaseEmailBackend):
             SentEmail.objects.create(
                 to=", ".join(message.to),
                 subject=message.subject[:300],
-                body=message.body,
+                body=loggable_body(_Marked(message, secret)),
                 delivered=delivered,
                 error=error,
             )
@@ -44,14 +58,26 @@ class RecordingBackend(BaseEmailBackend):
         return sent
 
 
-def send_mail_now(*, to: list[str], subject: str, body: str) -> None:
-    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to).send()
+class _Marked:
+    """The message as it was marked before the marker header was taken off for sending."""
+
+    def __init__(self, message, secret):
+        self.body = message.body
+        self.extra_headers = {SECRET_HEADER: secret} if secret else {}
 
 
-def send_mail_on_commit(*, to: list[str], subject: str, body: str) -> None:
-    """Queue the e-mail task once the current transaction commits."""
+def send_mail_now(*, to: list[str], subject: str, body: str, secret: bool = False) -> None:
+    headers = {SECRET_HEADER: "1"} if secret else {}
+    EmailMessage(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to, headers=headers
+    ).send()
+
+
+def send_mail_on_commit(*, to: list[str], subject: str, body: str, secret: bool = False) -> None:
+    """Queue the e-mail task once the current transaction commits. ``secret``: the body holds a
+    one-time link, which the mail log does not keep (outside demo mode)."""
     from lpse.core.tasks import send_email
 
     transaction.on_commit(
-        lambda: send_email.delay(to=list(to), subject=str(subject), body=str(body))
+        lambda: send_email.delay(to=list(to), subject=str(subject), body=str(body), secret=secret)
     )

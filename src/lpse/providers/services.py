@@ -136,6 +136,7 @@ def registration_start(*, email: str) -> str:
             to=[email],
             subject=_("%(site)s: your registration link") % {"site": settings.LPSE_SITE_NAME},
             body=body,
+            secret=True,
         )
     return token
 
@@ -288,6 +289,7 @@ def registration_submit(*, token: str, data: RegistrationData) -> Company:
             subject=_("%(site)s: your User ID and the next step")
             % {"site": settings.LPSE_SITE_NAME},
             body=body,
+            secret=True,
         )
     return company
 
