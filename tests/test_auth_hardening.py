@@ -690,3 +690,17 @@ def test_a_weak_password_is_refused_with_the_validator_message_and_the_link_stay
     user.refresh_from_db()
     assert user.check_password("Another-Strong-Phrase-7")
     assert client.get(url).status_code == 410
+
+
+@pytest.mark.django_db
+def test_re_authentication_cannot_be_used_to_guess_passwords(make_user):
+    """R-4.4: five wrong passwords at the re-authentication prompt end the session."""
+    user = make_user(Role.VERIFIER, "verifikator-tebak")
+    client = new_client()
+    client.force_login(user)
+    for _ in range(4):
+        response = client.post("/akun/konfirmasi-sandi/", {"password": "salah-terus"})
+        assert response.status_code == 200 and "The password is wrong." in response.content.decode()
+    response = client.post("/akun/konfirmasi-sandi/", {"password": "salah-terus"}, follow=True)
+    assert "Too many wrong passwords" in response.content.decode()
+    assert client.get("/akun/").status_code == 302  # signed out

@@ -128,13 +128,30 @@ def otp(request):
     return render(request, "accounts/otp.html", context)
 
 
+REAUTH_FAILURES = "lpse_reauth_failures"
+REAUTH_FAILURE_LIMIT = 5
+
+
 @requires(AUTHENTICATED)
 def reauth(request):
+    """Type the password again. Wrong guesses are counted: someone holding a stolen session
+    cannot try passwords here without limit (after five, the session ends)."""
     form = PasswordConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if request.user.check_password(form.cleaned_data["password"]):
             request.session[REAUTH_AT] = time.time()
+            request.session.pop(REAUTH_FAILURES, None)
             return redirect(_safe_next(request, reverse("accounts:home")))
+        failures = request.session.get(REAUTH_FAILURES, 0) + 1
+        request.session[REAUTH_FAILURES] = failures
+        if failures >= REAUTH_FAILURE_LIMIT:
+            from django.contrib.auth import logout
+
+            logout(request)
+            messages.error(
+                request, _("Too many wrong passwords: you have been signed out. Sign in again.")
+            )
+            return redirect("accounts:login")
         form.add_error("password", _("The password is wrong."))
     return render(request, "accounts/reauth.html", {"form": form, "next": _safe_next(request, "")})
 

@@ -52,13 +52,30 @@ ADMIN_ATTEMPT = StandardTime("admin_attempt", timedelta(minutes=5), timedelta(mi
 ESCALATION = StandardTime("escalation", timedelta(minutes=1), timedelta(minutes=5))
 
 
+def _locked(case: UnopenableCase) -> UnopenableCase:
+    """The case re-read under a row lock: two admins (or a double click) act one after the
+    other, and the second sees what the first did."""
+    return (
+        UnopenableCase.objects.select_for_update()
+        .select_related(
+            "opened_bid__bid__tender__package",
+            "opened_bid__bid__company",
+            "opened_bid__bid__envelope",
+            "requested_by",
+        )
+        .get(pk=case.pk)
+    )
+
+
 def case_request(*, actor, opened_bid: OpenedBid, note: str = "") -> UnopenableCase:
     require_committee_member(actor, opened_bid.bid.tender)
     if not opened_bid.problem:
         raise DomainError(_("This bid was opened: there is nothing to report."))
-    if UnopenableCase.objects.filter(opened_bid=opened_bid).exists():
-        raise DomainError(_("This file has already been reported to the head of LPSE."))
     with transaction.atomic():
+        # Lock the opened bid: a double click cannot report it twice.
+        OpenedBid.objects.select_for_update().get(pk=opened_bid.pk)
+        if UnopenableCase.objects.filter(opened_bid=opened_bid).exists():
+            raise DomainError(_("This file has already been reported to the head of LPSE."))
         case = UnopenableCase.objects.create(
             opened_bid=opened_bid,
             requested_by=actor,
@@ -77,11 +94,12 @@ def case_request(*, actor, opened_bid: OpenedBid, note: str = "") -> UnopenableC
 def case_attempt(*, actor, case: UnopenableCase, resolved: bool, result: str) -> UnopenableCase:
     """The LPSE admin re-checks the stored file against its receipt and tries to open it."""
     require_capability(actor, Cap.HANDLE_UNOPENABLE)
-    if case.state != UnopenableCase.State.REQUESTED:
-        raise DomainError(_("The admin's attempt is already recorded."))
     found = diagnose(case.opened_bid.bid)
     finding = found[1] if found else _("the stored file is intact and matches its receipt")
     with transaction.atomic():
+        case = _locked(case)
+        if case.state != UnopenableCase.State.REQUESTED:
+            raise DomainError(_("The admin's attempt is already recorded."))
         case.attempted_by, case.attempted_at = actor, timezone.now()
         case.attempt_result = f"{finding}. {result.strip()}".strip()
         case.state = UnopenableCase.State.RESOLVED if resolved else UnopenableCase.State.ATTEMPTED
@@ -122,9 +140,10 @@ def escalation_package(case: UnopenableCase) -> dict:
 
 def case_escalate(*, actor, case: UnopenableCase) -> UnopenableCase:
     require_capability(actor, Cap.HANDLE_UNOPENABLE)
-    if case.state != UnopenableCase.State.ATTEMPTED:
-        raise DomainError(_("Escalate after the LPSE admin's attempt has been recorded."))
     with transaction.atomic():
+        case = _locked(case)
+        if case.state != UnopenableCase.State.ATTEMPTED:
+            raise DomainError(_("Escalate after the LPSE admin's attempt has been recorded."))
         case.escalated_at = timezone.now()
         case.escalation_package = escalation_package(case)
         case.state = UnopenableCase.State.ESCALATED
@@ -140,11 +159,12 @@ def case_escalate(*, actor, case: UnopenableCase) -> UnopenableCase:
 
 def case_close(*, actor, case: UnopenableCase, lkpp_answer: str) -> UnopenableCase:
     require_capability(actor, Cap.HANDLE_UNOPENABLE)
-    if case.state != UnopenableCase.State.ESCALATED:
-        raise DomainError(_("Only an escalated case is closed with LKPP's answer."))
     if not lkpp_answer.strip():
         raise DomainError(_("Record LKPP's answer."), field="lkpp_answer")
     with transaction.atomic():
+        case = _locked(case)
+        if case.state != UnopenableCase.State.ESCALATED:
+            raise DomainError(_("Only an escalated case is closed with LKPP's answer."))
         case.lkpp_answer, case.closed_at = lkpp_answer.strip(), timezone.now()
         case.state = UnopenableCase.State.CLOSED
         case.witness_report = store_bytes(witness_report_pdf(case))
