@@ -40,12 +40,19 @@ def opening_key_set(*, actor, passphrase: str = "", recipient: str = "") -> Open
             raise DomainError(str(exc), field="recipient") from None
     from lpse.bids.models import KeyShare
 
-    holding = KeyShare.objects.filter(member=actor).exclude(
-        tender_key__tender__opening__state="opened").select_related("tender_key__tender")
+    holding = (
+        KeyShare.objects.filter(member=actor)
+        .exclude(tender_key__tender__opening__state="opened")
+        .select_related("tender_key__tender")
+    )
     if holding.exists():
-        raise DomainError(_("You hold a share of tenders not yet opened (%(codes)s), sealed to your "
-                            "current key: change it after their opening.") % {
-            "codes": ", ".join(sorted({s.tender_key.tender.code for s in holding}))})
+        raise DomainError(
+            _(
+                "You hold a share of tenders not yet opened (%(codes)s), sealed to your "
+                "current key: change it after their opening."
+            )
+            % {"codes": ", ".join(sorted({s.tender_key.tender.code for s in holding}))}
+        )
     with transaction.atomic():
         key, _created = OpeningKey.objects.update_or_create(
             user=actor, defaults={"recipient": public, "sealed_identity": sealed}
@@ -134,11 +141,14 @@ def tender_key_import(*, actor, tender, material_json: str) -> TenderKey:
         )
     k = _threshold(tender, len(pairs))
     if material.threshold != k:
-        raise DomainError(_("The key file opens with %(file)d members, but this tender needs "
-                            "%(k)d.") % {"file": material.threshold, "k": k})
+        raise DomainError(
+            _("The key file opens with %(file)d members, but this tender needs %(k)d.")
+            % {"file": material.threshold, "k": k}
+        )
     if sorted(s.index for s in material.shares) != list(range(1, len(pairs) + 1)):
-        raise DomainError(_("The key file's shares are not numbered 1 to %(n)d.")
-                          % {"n": len(pairs)})
+        raise DomainError(
+            _("The key file's shares are not numbered 1 to %(n)d.") % {"n": len(pairs)}
+        )
     with transaction.atomic():
         TenderKey.objects.filter(tender=tender).delete()
         return _store(
