@@ -201,3 +201,22 @@ def test_R_3_3_an_unchanged_schedule_is_not_a_change(published_tender, agency_a)
             new_schedule=services.schedule_of(published_tender),
             reason="Tidak ada perubahan.",
         )
+
+
+def test_R_3_3_a_bidder_is_told_its_bid_stays_valid_when_the_deadline_moves(
+    bidding, make_user, django_capture_on_commit_callbacks
+):
+    from tests.bid_fixtures import DURING_BIDDING, seal, submit
+
+    with time_machine.travel(DURING_BIDDING, tick=False):
+        submit(bidding.provider, bidding.tender, seal(bidding.recipient, bidding.tender.code))
+        change = schedule_change_request(
+            actor=bidding.setup.members[0],
+            tender=bidding.tender,
+            new_schedule=later_bids(bidding.tender),
+            reason="Adendum: perpanjangan waktu.",
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            schedule_change_apply(actor=make_user(Role.APP_ADMIN), change=change)
+    mail = SentEmail.objects.get(subject__contains="schedule changed")
+    assert "You have already submitted a bid: it stays valid" in mail.body

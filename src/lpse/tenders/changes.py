@@ -153,6 +153,12 @@ def schedule_change_refuse(*, actor, change: ScheduleChange, note: str) -> Sched
 
 
 def bidder_emails(tender: Tender) -> set[str]:
-    """Addresses of providers who have already submitted a bid, told that the deadline moved.
-    Sealed bids arrive with the bids app (issue 4); until it exists nobody has bid."""
-    return set()
+    """Addresses of providers who have already submitted a bid: they are told that the deadline
+    moved and that their bid stays valid (R-3.3)."""
+    from lpse.bids.models import Bid
+
+    return set(
+        Bid.objects.filter(tender=tender, state=Bid.State.ACTIVE).values_list(
+            "company__email", flat=True
+        )
+    )
