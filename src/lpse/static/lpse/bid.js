@@ -180,7 +180,19 @@
       const offer = { format: "lpse-offer-v1", tender: form.dataset.tender, total_price: price,
         validity_days: validity, declarations: ["integrity"] };
       const entries = [["offer.json", new Blob([JSON.stringify(offer, null, 2)])]];
-      for (const file of form.documents.files) entries.push([safeName(file.name), file]);
+      const used = new Set();
+      for (const file of form.documents.files) {
+        // Two files whose names clean up alike would collapse into one inside the archive.
+        let name = safeName(file.name), n = 1;
+        const dot = name.lastIndexOf(".");
+        while (used.has(name)) {
+          n += 1;
+          name = dot > 10 ? `${name.slice(0, dot).replace(/-\d+$/, "")}-${n}${name.slice(dot)}`
+                          : `${name.replace(/-\d+$/, "")}-${n}`;
+        }
+        used.add(name);
+        entries.push([name, file]);
+      }
       const plain = tarBlob(entries);
       say("Encrypting in this browser and sending…");
       const encrypter = new window.ageEncryption.Encrypter();
