@@ -11,9 +11,13 @@ from __future__ import annotations
 import io
 import json
 import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import BinaryIO
 
 import pyrage
 from pyrage import x25519
@@ -119,32 +123,96 @@ class OpenedEnvelope:
 
 
 def decrypt(path: Path, identity: x25519.Identity, *, tender_code: str) -> OpenedEnvelope:
-    with open(path, "rb") as f:
-        data = f.read()
-    try:
-        plain = pyrage.decrypt(data, [identity])
-    except pyrage.DecryptError as exc:
-        raise EnvelopeError(*_decrypt_failure(data, str(exc))) from None
-    try:
-        with tarfile.open(fileobj=io.BytesIO(plain), mode="r:") as tar:
-            members = {m.name: m for m in tar.getmembers() if m.isfile()}
-            if OFFER_NAME not in members:
-                raise EnvelopeError("bad_offer", "the bid has no offer.json")
-            offer = Offer.from_json(tar.extractfile(members[OFFER_NAME]).read())
-            documents = {
-                name.removeprefix("documents/"): tar.extractfile(m).read()
-                for name, m in members.items()
-                if name.startswith("documents/")
-            }
-    except tarfile.TarError as exc:
-        raise EnvelopeError(
-            "bad_archive", f"the decrypted bid is not a readable archive: {exc}"
-        ) from None
-    if offer.tender != tender_code:
-        raise EnvelopeError(
-            "wrong_tender", f"the offer inside is for tender {offer.tender}, not {tender_code}"
+    """The whole bid in memory: the offer and every document's bytes (for small bids and
+    diagnosis; the opening ceremony streams with ``opened``)."""
+    with opened(path, identity, tender_code=tender_code) as bid:
+        return OpenedEnvelope(
+            offer=bid.offer, documents={name: f.read() for name, f in bid.documents()}
         )
-    return OpenedEnvelope(offer=offer, documents=documents)
+
+
+# A bid up to this size is decrypted in memory; a larger one into a temporary file.
+IN_MEMORY_BYTES = 32 * 1024 * 1024
+
+
+@dataclass
+class OpenedArchive:
+    offer: Offer
+    _tar: tarfile.TarFile
+    _members: list[tarfile.TarInfo]
+
+    def documents(self) -> Iterator[tuple[str, BinaryIO]]:
+        """(name, readable stream) of each document, in the archive's order."""
+        for member in self._members:
+            yield member.name.removeprefix("documents/"), self._tar.extractfile(member)
+
+
+class _HashingReader:
+    """Passes every byte pyrage reads through ``hasher``, so a stored file is hashed in the same
+    pass that decrypts it."""
+
+    def __init__(self, raw: BinaryIO, hasher):
+        self.raw, self.hasher = raw, hasher
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.hasher.update(data)
+        return data
+
+
+@contextmanager
+def opened(
+    path: Path,
+    identity: x25519.Identity,
+    *,
+    tender_code: str,
+    ciphertext_hash=None,
+    tmp_dir: Path | None = None,
+) -> Iterator[OpenedArchive]:
+    """Decrypt with ``pyrage.decrypt_io`` (streaming) into memory, or into an unnamed temporary
+    file for a bid larger than IN_MEMORY_BYTES, and read the archive from there: memory stays
+    bounded whatever the bid's size, and the plaintext is gone when the block ends. With
+    ``ciphertext_hash`` (a hashlib object) every byte of the stored file goes through it, so on
+    entering the block it holds the whole file's digest: one read of the file does both."""
+    small = Path(path).stat().st_size <= IN_MEMORY_BYTES
+    # Not a SpooledTemporaryFile: age writes in 8 KiB pieces, and its Python-level write() per
+    # piece costs more than the choice made here once.
+    with (
+        open(path, "rb") as f,
+        io.BytesIO() if small else tempfile.TemporaryFile(dir=tmp_dir) as plain,
+    ):
+        head = f.read(len(AGE_MAGIC))
+        f.seek(0)
+        source = _HashingReader(f, ciphertext_hash) if ciphertext_hash is not None else f
+        try:
+            pyrage.decrypt_io(source, plain, [identity])
+        except (pyrage.DecryptError, OSError) as exc:
+            if isinstance(exc, OSError) and exc.errno is not None:
+                raise  # a real I/O error, not a bad envelope
+            raise EnvelopeError(*_decrypt_failure(head, str(exc))) from None
+        if ciphertext_hash is not None:
+            while rest := f.read(1024 * 1024):  # age stops at its last chunk: hash any tail too
+                ciphertext_hash.update(rest)
+        plain.seek(0)
+        try:
+            with tarfile.open(fileobj=plain, mode="r:") as tar:
+                members = [m for m in tar.getmembers() if m.isfile()]
+                by_name = {m.name: m for m in members}
+                if OFFER_NAME not in by_name:
+                    raise EnvelopeError("bad_offer", "the bid has no offer.json")
+                offer = Offer.from_json(tar.extractfile(by_name[OFFER_NAME]).read())
+                if offer.tender != tender_code:
+                    raise EnvelopeError(
+                        "wrong_tender",
+                        f"the offer inside is for tender {offer.tender}, not {tender_code}",
+                    )
+                # A name given twice counts once, the last copy (as tar -x leaves it).
+                documents = [m for name, m in by_name.items() if name.startswith("documents/")]
+                yield OpenedArchive(offer=offer, _tar=tar, _members=documents)
+        except tarfile.TarError as exc:
+            raise EnvelopeError(
+                "bad_archive", f"the decrypted bid is not a readable archive: {exc}"
+            ) from None
 
 
 def _decrypt_failure(data: bytes, detail: str) -> tuple[str, str]:
@@ -161,6 +229,7 @@ def _decrypt_failure(data: bytes, detail: str) -> tuple[str, str]:
         "truncat" in lowered
         or "unexpected eof" in lowered
         or "failed to fill whole buffer" in lowered
+        or "incomplete header" in lowered
     ):
         return "truncated", "the file is truncated: its end is missing"
     return "corrupted", f"the file is damaged: its contents fail the integrity check ({detail})"

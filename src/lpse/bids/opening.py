@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from pathlib import Path
 
 from django.conf import settings
@@ -15,9 +16,8 @@ from lpse.bids.models import Bid, KeyShare, OpenedBid, Opening, ShareUnlock, Ten
 from lpse.core import audit
 from lpse.core.calendar import to_wita
 from lpse.core.errors import DomainError
-from lpse.core.hashing import fingerprint_chunks
 from lpse.core.pdf import PdfForm, render_form
-from lpse.core.storage import store_bytes
+from lpse.core.storage import store_bytes, store_chunks
 from lpse.tenders import schedule as sched
 from lpse.tenders.access import require_committee_member
 from lpse.tenders.services import schedule_of
@@ -138,9 +138,7 @@ def _open_all(*, actor, opening: Opening, tender_key: TenderKey) -> None:
     )
 
 
-def diagnose(bid: Bid, identity=None) -> tuple[str, str] | None:
-    """Why a stored envelope would not open, in plain words, or None when it is sound."""
-    path = Path(settings.MEDIA_ROOT) / bid.envelope.storage_name
+def _missing_or_truncated(bid: Bid, path: Path) -> tuple[str, str] | None:
     if not path.exists():
         return "missing", _("the stored file is missing")
     size = path.stat().st_size
@@ -149,10 +147,25 @@ def diagnose(bid: Bid, identity=None) -> tuple[str, str] | None:
             "have": size,
             "want": bid.envelope.size,
         }
+    return None
+
+
+def _corrupted() -> tuple[str, str]:
+    return "corrupted", _("the file is corrupted: its SHA-256 no longer matches the receipt")
+
+
+def diagnose(bid: Bid, identity=None) -> tuple[str, str] | None:
+    """Why a stored envelope would not open, in plain words, or None when it is sound."""
+    path = Path(settings.MEDIA_ROOT) / bid.envelope.storage_name
+    problem = _missing_or_truncated(bid, path)
+    if problem:
+        return problem
+    sha256 = hashlib.sha256()  # the receipt's fingerprint; MD5 adds nothing to this check
     with open(path, "rb") as f:
-        actual = fingerprint_chunks(iter(lambda: f.read(1024 * 1024), b""))
-    if actual.sha256 != bid.envelope.sha256:
-        return "corrupted", _("the file is corrupted: its SHA-256 no longer matches the receipt")
+        while chunk := f.read(1024 * 1024):
+            sha256.update(chunk)
+    if sha256.hexdigest() != bid.envelope.sha256:
+        return _corrupted()
     if identity is not None:
         try:
             envelope.decrypt(path, identity, tender_code=bid.tender.code)
@@ -162,22 +175,39 @@ def diagnose(bid: Bid, identity=None) -> tuple[str, str] | None:
 
 
 def _open_one(bid: Bid, identity) -> dict:
-    problem = diagnose(bid)
+    """Check, decrypt and unpack one bid in a single streaming pass over the stored file (its
+    SHA-256 is computed as age reads it); the documents go to storage as they are read."""
+    path = Path(settings.MEDIA_ROOT) / bid.envelope.storage_name
+    problem = _missing_or_truncated(bid, path)
     if problem:
         return {"problem": problem[0], "problem_message": problem[1]}
-    path = Path(settings.MEDIA_ROOT) / bid.envelope.storage_name
+    sha256 = hashlib.sha256()
     try:
-        opened = envelope.decrypt(path, identity, tender_code=bid.tender.code)
+        with envelope.opened(
+            path,
+            identity,
+            tender_code=bid.tender.code,
+            ciphertext_hash=sha256,
+            tmp_dir=Path(settings.MEDIA_ROOT) / "tmp",
+        ) as opened:
+            if sha256.hexdigest() != bid.envelope.sha256:
+                problem = _corrupted()
+                return {"problem": problem[0], "problem_message": problem[1]}
+            offer = opened.offer
+            documents = []
+            for name, stream in opened.documents():
+                blob = store_chunks(iter(lambda s=stream: s.read(1024 * 1024), b""))
+                documents.append(
+                    {"name": name, "sha256": blob.sha256, "md5": blob.md5, "size": blob.size}
+                )
     except envelope.EnvelopeError as exc:
-        return {"problem": exc.reason, "problem_message": str(exc)}
-    documents = []
-    for name, data in opened.documents.items():
-        blob = store_bytes(data)
-        documents.append({"name": name, "sha256": blob.sha256, "md5": blob.md5, "size": blob.size})
+        # A file that differs from its receipt is "corrupted", whatever age made of it.
+        problem = diagnose(bid) or (exc.reason, str(exc))
+        return {"problem": problem[0], "problem_message": problem[1]}
     return {
-        "total_price": opened.offer.total_price,
-        "validity_days": opened.offer.validity_days,
-        "declarations": opened.offer.declarations,
+        "total_price": offer.total_price,
+        "validity_days": offer.validity_days,
+        "declarations": offer.declarations,
         "documents": documents,
     }
 

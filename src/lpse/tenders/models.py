@@ -137,7 +137,9 @@ class ScheduleEntry(models.Model):
                 condition=models.Q(start__lt=models.F("end")), name="schedule_start_before_end"
             ),
         ]
-        indexes = [models.Index(fields=["stage", "start", "end"])]
+        # "Stage open now" (the public list's stage filter): end > now is the selective bound, so
+        # it comes before start; with start first the range start <= now is nearly every row.
+        indexes = [models.Index(fields=["stage", "end", "start"])]
 
     def __str__(self) -> str:
         return f"{self.tender_id} {self.stage}"

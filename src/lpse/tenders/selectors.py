@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from lpse.tenders import schedule as sched
@@ -24,11 +24,21 @@ class TenderFilters:
 
 
 def public_tenders(filters: TenderFilters) -> QuerySet[Tender]:
-    tenders = Tender.objects.filter(state=Tender.State.PUBLISHED).select_related(
-        "package", "agency", "package__sub_field"
+    """Published tenders matching ``filters``, newest first.
+
+    Written for 100,000 tenders (issue 3, bench/portal.py). The package, sub-field and agency of
+    the listed tenders are prefetched (three small queries a page) rather than joined: with the
+    joins, a deep page (OFFSET 40,000) joins every row it skips. Search and stage are ``id IN
+    (…)`` subqueries, so the database first finds the few matching ids (a scan of package names,
+    the schedule index) instead of testing a name or a correlated EXISTS on every tender.
+    """
+    tenders = Tender.objects.filter(state=Tender.State.PUBLISHED).prefetch_related(
+        "package__sub_field", "agency"
     )
     if filters.q:
-        tenders = tenders.filter(Q(package__name__icontains=filters.q) | Q(code=filters.q.strip()))
+        by_name = Tender.objects.order_by().filter(package__name__icontains=filters.q)
+        by_code = Tender.objects.order_by().filter(code=filters.q.strip())
+        tenders = tenders.filter(pk__in=by_name.values("pk").union(by_code.values("pk")))
     if filters.agency:
         tenders = tenders.filter(agency_id=filters.agency)
     if filters.category:
@@ -41,10 +51,8 @@ def public_tenders(filters: TenderFilters) -> QuerySet[Tender]:
         tenders = tenders.filter(package__owner_estimate__lte=filters.max_value)
     if filters.stage:
         now = timezone.now()
-        open_now = ScheduleEntry.objects.filter(
-            tender=OuterRef("pk"), stage=filters.stage, start__lte=now, end__gt=now
-        )
-        tenders = tenders.filter(Exists(open_now))
+        open_now = ScheduleEntry.objects.filter(stage=filters.stage, start__lte=now, end__gt=now)
+        tenders = tenders.filter(pk__in=open_now.values("tender_id"))
     return tenders.order_by("-published_at", "-id")
 
 

@@ -1,0 +1,291 @@
+"""Issue 4, benchmark 3: the opening ceremony — 100 bids of 10 MiB opened 3-of-5.
+
+    uv run python bench/opening.py [--bids 100] [--mb 10] [--profile]
+                                   [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+
+The site is built as in bid_intake.py (whose helpers this script imports), in this process: a
+throw-away temp folder with SQLite (or a fresh ``lpse_bench_opening`` database on a local
+PostgreSQL server), the reference data, a five-member committee whose members register their own
+opening keys, a tender published through the services (its key split 3-of-5), and --bids verified
+providers who sign the pact, register and submit a real sealed bid of --mb MiB each through
+``lpse.bids.submission`` (upload_start, upload_append streaming from the file).
+
+Bid submission then closes and the opening stage begins: both by writing the tender's two
+ScheduleEntry rows directly (bid_submission ends now, bid_opening starts now) — a published
+schedule only changes through an approved schedule change, and the ceremony is wanted now, not
+at the real opening date.
+
+Measured, in this order:
+  1. baseline: the tender identity rebuilt from three members' shares (keys.unseal_share,
+     keys.combine), then every stored envelope decrypted with plain ``pyrage.decrypt_file`` to a
+     temp file (overwritten, removed at the end);
+  2. the ceremony: three members call ``lpse.bids.opening.share_unlock`` with their identities;
+     the third call rebuilds the key and opens every bid (``_open_all``: check, decrypt, unpack,
+     store the documents, the berita acara PDF) — its time is the opening time;
+  3. the baseline again, and a reference: the same decryption, each plaintext to a file of its own,
+     fsynced — what the opening cannot avoid, since it keeps every document durably.
+The ratio printed is the baseline's time (mean of 1 and 3) divided by the opening's: 1.0 means the
+ceremony costs no more than decrypting the files. With --profile the third share_unlock runs
+under cProfile and the heaviest functions are printed.
+
+Bounded: fixed counts; the temp folder and database are removed at the end, on an error and on
+Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from bid_intake import (
+    MiB,
+    close_db,
+    database_version,
+    django_setup,
+    machine_line,
+    make_envelope,
+    make_providers,
+    make_tender,
+    migrate,
+    postgres_recreate,
+    postgres_urls,
+    reference_data,
+    site_env,
+    wait_until_open,
+)
+
+
+def open_the_opening_stage(tender) -> None:
+    """Bid submission ends now and the opening stage begins now: written directly (see above)."""
+    from django.utils import timezone
+
+    from lpse.tenders.models import ScheduleEntry
+
+    now = timezone.now()
+    ScheduleEntry.objects.filter(tender=tender, stage="bid_submission").update(end=now)
+    for stage in ("announcement", "document_download", "clarification"):
+        ScheduleEntry.objects.filter(tender=tender, stage=stage, end__gt=now).update(end=now)
+    ScheduleEntry.objects.filter(tender=tender, stage="bid_opening").update(start=now)
+
+
+def plain_decryption(paths: list[Path], identity, out: Path) -> float:
+    """Every file decrypted with pyrage.decrypt_file to the same scratch file (overwritten)."""
+    import pyrage
+
+    t0 = time.perf_counter()
+    for path in paths:
+        pyrage.decrypt_file(str(path), str(out), [identity])
+    seconds = time.perf_counter() - t0
+    out.unlink(missing_ok=True)
+    return seconds
+
+
+def durable_decryption(paths: list[Path], identity, folder: Path) -> float:
+    """Every file decrypted to a file of its own, fsynced: plain decryption that keeps the
+    plaintext as durably as the opening keeps the documents (the files are removed after)."""
+    import pyrage
+
+    folder.mkdir()
+    t0 = time.perf_counter()
+    for i, path in enumerate(paths):
+        out = folder / f"{i}.tar"
+        pyrage.decrypt_file(str(path), str(out), [identity])
+        with open(out, "rb") as f:
+            os.fsync(f.fileno())
+    seconds = time.perf_counter() - t0
+    shutil.rmtree(folder)
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bids", type=int, default=100)
+    parser.add_argument("--mb", type=int, default=10, help="envelope size, MiB (default 10)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the opening")
+    parser.add_argument("--profile-lines", type=int, default=25)
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--database-url", help="a local PostgreSQL server (default: SQLite)")
+    parser.add_argument("--database-name", default="lpse_bench_opening")
+    parser.add_argument("--temp-dir", help="where the temp folder goes (default: system temp)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temp folder (server log, files) to debug"
+    )
+    args = parser.parse_args(argv)
+    if min(args.bids, args.mb) < 1:
+        parser.error("sizes and counts must be at least 1")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    rng = random.Random(args.seed)  # noqa: S311 — prices of fake bids, not a secret
+
+    admin_url = bench_url = None
+    if args.database_url:
+        admin_url, bench_url = postgres_urls(args.database_url, args.database_name)
+    temp = Path(tempfile.mkdtemp(prefix="lpse-bench-opening-", dir=args.temp_dir))
+    try:
+        if admin_url:
+            postgres_recreate(admin_url, args.database_name, create=True)
+        env = site_env(temp / "data", bench_url)
+        print(f"site in {temp} ({'PostgreSQL ' + args.database_name if bench_url else 'SQLite'})")
+        migrate(env)
+        django_setup(env)
+        from django.conf import settings
+
+        from lpse.bids import keys, opening, submission
+        from lpse.bids.models import Bid, KeyShare, OpenedBid, Opening
+
+        reference_data()
+        site = make_tender(opens_in=45)
+        tender, code = site.tender, site.tender.code
+        print(f"registering {args.bids} providers …", flush=True)
+        providers = make_providers(
+            tender, args.bids, prefix="penyedia", password=secrets.token_urlsafe(18)
+        )
+        print(f"sealing {args.bids} envelopes of {args.mb} MiB …", flush=True)
+        (temp / "envelopes").mkdir()
+        envelopes = [
+            make_envelope(
+                temp / "envelopes" / f"{i}.age",
+                recipient=site.recipient,
+                tender_code=code,
+                size=args.mb * MiB,
+                price=f"{rng.randrange(1_000_000_000, 1_500_000_000)}.{rng.randrange(100):02d}",
+                seed=i,
+            )
+            for i in range(args.bids)
+        ]
+        wait_until_open(tender)
+        print("submitting them through lpse.bids.submission …", flush=True)
+        t0 = time.perf_counter()
+        for provider, envelope in zip(providers, envelopes, strict=True):
+            upload = submission.upload_start(actor=provider, tender=tender, length=envelope.size)
+            with open(envelope.path, "rb") as stream:
+                bid = submission.upload_append(
+                    actor=provider, upload=upload, offset=0, stream=stream, length=envelope.size
+                )
+            assert isinstance(bid, Bid), bid
+        submit_seconds = time.perf_counter() - t0
+        total = sum(e.size for e in envelopes)
+        print(f"  {total / MiB:.0f} MiB in {submit_seconds:.1f} s", flush=True)
+        for envelope in envelopes:
+            envelope.path.unlink()  # from here on only the stored copies are read
+
+        open_the_opening_stage(tender)
+        members = site.members[:3]
+        shares = {s.member_id: s for s in KeyShare.objects.filter(tender_key=tender.bid_key)}
+        unlocked = [keys.unseal_share(shares[m.pk].sealed, site.identities[m.pk]) for m in members]
+        identity = keys.combine(
+            unlocked,
+            tender_code=code,
+            recipient=tender.bid_key.recipient,
+            wrapped_identity=tender.bid_key.wrapped_identity,
+        )
+        media = Path(settings.MEDIA_ROOT)
+        paths = [
+            media / b.envelope.storage_name
+            for b in Bid.objects.filter(tender=tender, state=Bid.State.ACTIVE).select_related(
+                "envelope"
+            )
+        ]
+        scratch = temp / "plain.tar"
+        plain_decryption(paths[:3], identity, scratch)  # warm-up
+        print("baseline: plain pyrage.decrypt_file …", flush=True)
+        baseline_before = plain_decryption(paths, identity, scratch)
+
+        print("the ceremony: three members unlock their shares …", flush=True)
+        t0 = time.perf_counter()
+        for member in members[:2]:
+            opening.share_unlock(actor=member, tender=tender, identity=site.identities[member.pk])
+        first_two = time.perf_counter() - t0
+        profiler = cProfile.Profile() if args.profile else None
+        t0 = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        result = opening.share_unlock(
+            actor=members[2], tender=tender, identity=site.identities[members[2].pk]
+        )
+        if profiler:
+            profiler.disable()
+        opening_seconds = time.perf_counter() - t0
+
+        print("baseline again …", flush=True)
+        baseline_after = plain_decryption(paths, identity, scratch)
+        durable = durable_decryption(paths, identity, temp / "plain")
+
+        # Did it open them all, with the prices sealed?
+        if result.state != Opening.State.OPENED:
+            raise RuntimeError(f"the opening is {result.state}, not opened")
+        opened = list(OpenedBid.objects.filter(bid__tender=tender).select_related("bid__envelope"))
+        problems = [o for o in opened if o.problem]
+        prices = {e.sha256: Decimal(e.price) for e in envelopes}
+        wrong = [o for o in opened if o.total_price != prices.get(o.bid.envelope.sha256)]
+        if len(opened) != args.bids or problems or wrong:
+            raise RuntimeError(
+                f"{len(opened)} opened, {len(problems)} with a problem "
+                f"({problems[0].problem_message if problems else ''}), {len(wrong)} wrong prices"
+            )
+        db_version = database_version()
+        close_db()
+
+        baseline = (baseline_before + baseline_after) / 2
+        mb = total / MiB
+        print()
+        print(machine_line(db_version))
+        print(f"opening: {args.bids} bids × {args.mb} MiB ({mb:.0f} MiB), 3-of-5, in-process")
+        header = f"{'step':<44} {'s':>7} {'MiB/s':>7} {'×baseline':>9}"
+        lines = [header, "-" * len(header)]
+        for name, seconds in [
+            ("baseline #1: pyrage.decrypt_file × bids", baseline_before),
+            ("share_unlock #1 and #2 (no opening yet)", first_two),
+            ("share_unlock #3: rebuild key, open all bids", opening_seconds),
+            ("baseline #2: pyrage.decrypt_file × bids", baseline_after),
+            ("reference: the same, own files, fsynced", durable),
+        ]:
+            ratio = f"{baseline / seconds:.2f}" if "#3" in name else ""
+            rate = "" if "no opening" in name else f"{mb / seconds:.1f}"
+            lines.append(f"{name:<44} {seconds:7.2f} {rate:>7} {ratio:>9}")
+        print("\n".join(lines))
+        print(
+            f"\nopening ÷ plain decryption: {baseline / opening_seconds:.2f} of the baseline's "
+            f"speed (baseline {baseline:.2f} s = mean of {baseline_before:.2f} and "
+            f"{baseline_after:.2f}; target ≥ 0.8); {durable / opening_seconds:.2f} of the "
+            "reference's, which also writes every plaintext to disk durably as the opening "
+            f"must. All {len(opened)} bids opened with their "
+            f"sealed prices. (Submitting them in-process took {submit_seconds:.1f} s.)"
+        )
+        if profiler:
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out).strip_dirs()
+            stats.sort_stats("tottime").print_stats(args.profile_lines)
+            print("\ncProfile of share_unlock #3, by own time:")
+            print("\n".join(out.getvalue().splitlines()[4:]))
+        return 0
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        close_db()
+        if admin_url:
+            postgres_recreate(admin_url, args.database_name, create=False)
+        if args.keep:
+            print(f"kept {temp}", file=sys.stderr)
+        else:
+            shutil.rmtree(temp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
