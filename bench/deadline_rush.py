@@ -505,6 +505,18 @@ def report(
             f" s; idle p50 {statistics.median(idle_whole):.2f} s → "
             f"{statistics.median(whole) / statistics.median(idle_whole):.1f}×"
         )
+    at_last = [
+        j.result
+        for j in jobs
+        if j.result and j.result.outcome == "closed" and j.result.where == "final"
+    ]
+    sent_in_time = [deadline_perf - r.final_start for r in at_last if r.final_start < deadline_perf]
+    if at_last:
+        lines.append(
+            f"refused at the last PATCH: {len(at_last)}, of which {len(sent_in_time)} had begun "
+            f"sending it before the deadline (up to {max(sent_in_time, default=0):.1f} s before): "
+            "the deadline is judged when the acceptance transaction runs, after the bytes are in"
+        )
     retries = sum(j.result.retries for j in jobs if j.result)
     lag = max((j.lag for j in jobs if j.result), default=0.0)
     lines.append(
