@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "lpse.tenders",
     "lpse.bids",
     "lpse.evaluation",
+    "lpse.servicedesk",
+    "lpse.training",
     "lpse.portal",
 ]
 

@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("lpse.tenders.urls")),
     path("", include("lpse.bids.urls")),
     path("", include("lpse.evaluation.urls")),
+    path("", include("lpse.servicedesk.urls")),
+    path("", include("lpse.training.urls")),
     path("akun/", include("lpse.accounts.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("api/v1/", api.urls),

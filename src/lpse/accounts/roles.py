@@ -63,6 +63,23 @@ class Cap:
     # bids
     HANDLE_UNOPENABLE = "bids.handle_unopenable"  # LPSE admin: the annex 3.1 procedure
     VIEW_UNOPENABLE = "bids.view_unopenable"  # head of LPSE, helpdesk: follow the cases
+    APPLY_EMAIL_CHANGES = "providers.apply_email_change"  # app admin
+    VIEW_EMAIL_CHANGES = "providers.view_email_changes"  # agency admin, verifier
+    # evaluation, award
+    MANAGE_PRICE_INDEX = "catalog.manage_price_index"  # app admin
+    AWARD_CONTRACTS = "evaluation.award"  # PPK: award letter (SPPBJ) and contract
+    # service desk (R-2.1, R-3.4-R-3.6)
+    HANDLE_TICKETS = "servicedesk.handle_tickets"  # helpdesk: answer, assign, note
+    APPROVE_KNOWLEDGE = "servicedesk.approve_knowledge"  # heads: approved answers
+    VIEW_SERVICE_REPORTS = "servicedesk.view_reports"  # standard-time compliance
+    HANDLE_UPLOAD_PROBLEMS = "servicedesk.handle_upload_problems"  # LPSE admin
+    ESCALATE_TO_LKPP = "servicedesk.escalate"  # LPSE admin
+    # training
+    REGISTER_TRAINING_REQUESTS = "training.register_request"  # helpdesk
+    SCHEDULE_TRAININGS = "training.schedule"  # head of LPSE / of information services
+    VIEW_TRAININGS = "training.view"
+    RECORD_ATTENDANCE = "training.record_attendance"  # trainer, helpdesk
+    RESET_TRAINING_SANDBOX = "training.reset_sandbox"  # system administrator
     # core
     VIEW_AUDIT = "core.view_audit"
     MANAGE_CALENDAR = "core.manage_calendar"
@@ -71,10 +88,31 @@ class Cap:
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PROVIDER: frozenset({Cap.OWN_COMPANY, Cap.PARTICIPATE}),
-    Role.VERIFIER: frozenset({Cap.VIEW_REGISTRATIONS, Cap.VERIFY_PROVIDERS}),
-    Role.HELPDESK: frozenset({Cap.VIEW_REGISTRATIONS, Cap.VIEW_UNOPENABLE}),
+    Role.VERIFIER: frozenset(
+        {Cap.VIEW_REGISTRATIONS, Cap.VERIFY_PROVIDERS, Cap.VIEW_EMAIL_CHANGES}
+    ),
+    Role.HELPDESK: frozenset(
+        {
+            Cap.VIEW_REGISTRATIONS,
+            Cap.VIEW_UNOPENABLE,
+            Cap.HANDLE_TICKETS,
+            Cap.VIEW_SERVICE_REPORTS,
+            Cap.REGISTER_TRAINING_REQUESTS,
+            Cap.VIEW_TRAININGS,
+            Cap.RECORD_ATTENDANCE,
+        }
+    ),
     Role.SYSADMIN: frozenset(
-        {Cap.VIEW_AUDIT, Cap.VIEW_MAIL_LOG, Cap.HANDLE_UNOPENABLE, Cap.VIEW_UNOPENABLE}
+        {
+            Cap.VIEW_AUDIT,
+            Cap.VIEW_MAIL_LOG,
+            Cap.HANDLE_UNOPENABLE,
+            Cap.VIEW_UNOPENABLE,
+            Cap.HANDLE_TICKETS,
+            Cap.HANDLE_UPLOAD_PROBLEMS,
+            Cap.ESCALATE_TO_LKPP,
+            Cap.RESET_TRAINING_SANDBOX,
+        }
     ),
     Role.APP_ADMIN: frozenset(
         {
@@ -90,18 +128,46 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.HANDLE_UNOPENABLE,
             Cap.VIEW_UNOPENABLE,
             Cap.VIEW_MAIL_LOG,
+            Cap.APPLY_EMAIL_CHANGES,
+            Cap.VIEW_EMAIL_CHANGES,
+            Cap.MANAGE_PRICE_INDEX,
+            Cap.HANDLE_TICKETS,
+            Cap.HANDLE_UPLOAD_PROBLEMS,
+            Cap.ESCALATE_TO_LKPP,
+            Cap.VIEW_SERVICE_REPORTS,
         }
     ),
-    Role.LPSE_HEAD: frozenset({Cap.VIEW_REGISTRATIONS, Cap.VIEW_AUDIT, Cap.VIEW_UNOPENABLE}),
-    Role.SERVICE_HEAD: frozenset({Cap.VIEW_REGISTRATIONS}),
+    Role.LPSE_HEAD: frozenset(
+        {
+            Cap.VIEW_REGISTRATIONS,
+            Cap.VIEW_AUDIT,
+            Cap.VIEW_UNOPENABLE,
+            Cap.APPROVE_KNOWLEDGE,
+            Cap.VIEW_SERVICE_REPORTS,
+            Cap.SCHEDULE_TRAININGS,
+            Cap.VIEW_TRAININGS,
+        }
+    ),
+    Role.SERVICE_HEAD: frozenset(
+        {
+            Cap.VIEW_REGISTRATIONS,
+            Cap.APPROVE_KNOWLEDGE,
+            Cap.VIEW_SERVICE_REPORTS,
+            Cap.SCHEDULE_TRAININGS,
+            Cap.VIEW_TRAININGS,
+            Cap.HANDLE_TICKETS,
+        }
+    ),
     Role.ADMIN_HEAD: frozenset(),
-    Role.TRAINER: frozenset(),
-    Role.AGENCY_ADMIN: frozenset({Cap.MANAGE_AGENCY_STAFF, Cap.MANAGE_COMMITTEES}),
+    Role.TRAINER: frozenset({Cap.VIEW_TRAININGS, Cap.RECORD_ATTENDANCE}),
+    Role.AGENCY_ADMIN: frozenset(
+        {Cap.MANAGE_AGENCY_STAFF, Cap.MANAGE_COMMITTEES, Cap.VIEW_EMAIL_CHANGES}
+    ),
     Role.BUDGET_USER: frozenset(),
-    Role.PPK: frozenset({Cap.MANAGE_PACKAGES}),
+    Role.PPK: frozenset({Cap.MANAGE_PACKAGES, Cap.AWARD_CONTRACTS}),
     Role.COMMITTEE: frozenset({Cap.MANAGE_TENDERS}),
     Role.PROCUREMENT_OFFICER: frozenset(),
-    Role.AUDITOR: frozenset({Cap.VIEW_AUDIT, Cap.VIEW_REGISTRATIONS}),
+    Role.AUDITOR: frozenset({Cap.VIEW_AUDIT, Cap.VIEW_REGISTRATIONS, Cap.VIEW_SERVICE_REPORTS}),
     Role.LKPP_MONITOR: frozenset(),
     Role.TECH_SOFTWARE: frozenset(),
     Role.TECH_DATABASE: frozenset(),

@@ -90,3 +90,36 @@ class Blob(models.Model):
     @property
     def storage_name(self) -> str:
         return f"blobs/{self.sha256[:2]}/{self.sha256}"
+
+
+class StepTiming(models.Model):
+    """When one step of one service request started and ended (R-3.6).
+
+    Every procedure of the annex (verification, e-mail change, unopenable file, upload problem,
+    schedule change, training request) records its steps here through
+    ``lpse.core.standard_times``; the monthly compliance report reads only this table. The
+    subject is named by type and id rather than a foreign key so that any app can time its own
+    records without this table knowing them.
+    """
+
+    procedure = models.CharField(max_length=40, db_index=True)
+    step = models.CharField(max_length=40)
+    subject_type = models.CharField(max_length=100)
+    subject_id = models.CharField(max_length=64)
+    started_at = models.DateTimeField(db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "step", "subject_type", "subject_id"],
+                name="one_timing_per_step_and_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure}/{self.step} {self.subject_type}:{self.subject_id}"
