@@ -65,7 +65,22 @@ from lpse.tenders.models import (
     TenderDocument,
 )
 from lpse.tenders.sample import sample_schedule
+from tests import (
+    matrix_samples_email_change,
+    matrix_samples_evaluation,
+    matrix_samples_servicedesk,
+    matrix_samples_training,
+)
 from tests.conftest import in_english
+
+# Each app's own sample objects and object-scoped pages, kept beside this file so that work on
+# one app does not touch another's samples.
+SAMPLE_MODULES = (
+    matrix_samples_email_change,
+    matrix_samples_evaluation,
+    matrix_samples_servicedesk,
+    matrix_samples_training,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -277,6 +292,8 @@ OBJECT_SCOPED: dict[str, tuple[frozenset[str], str]] = {
         "a signed pact is for its signer and the tender's committee only",
     ),
 }
+for _module in SAMPLE_MODULES:
+    OBJECT_SCOPED.update(_module.OBJECT_SCOPED)
 
 
 # --- sample values for URL parameters ----------------------------------------------------------
@@ -488,6 +505,8 @@ def samples(reference_data, make_user, settings, tmp_path) -> Samples:
         user=bystander, purpose=PasswordLink.Purpose.RESET
     )
     tenders = tender_samples(company, make_user)
+    for module in SAMPLE_MODULES:
+        tenders.update(module.samples(company, make_user))
     return Samples(
         by_param={
             "kind": "pendaftaran",
