@@ -37,6 +37,7 @@ class RequesterRole(models.TextChoices):
     AGENCY_ADMIN = "agency_admin", _("Agency administrator (Admin Agency)")
     PPK = "ppk", _("Commitment officer (PPK)")
     COMMITTEE = "committee", _("Tender committee (Pokja)")
+    AGENCY_STAFF = "agency_staff", _("Other agency staff")
     LPSE_STAFF = "lpse_staff", _("LPSE staff")
     PUBLIC = "public", _("Public")
 

@@ -143,6 +143,7 @@ class Migration(migrations.Migration):
                             ("agency_admin", "Agency administrator (Admin Agency)"),
                             ("ppk", "Commitment officer (PPK)"),
                             ("committee", "Tender committee (Pokja)"),
+                            ("agency_staff", "Other agency staff"),
                             ("lpse_staff", "LPSE staff"),
                             ("public", "Public"),
                         ],
