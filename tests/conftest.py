@@ -16,7 +16,7 @@ from lpse.accounts.models import Agency
 from lpse.accounts.roles import AGENCY_ROLES, Role
 from lpse.accounts.services import user_bootstrap
 
-pytest_plugins = ["tests.tender_fixtures", "tests.bid_fixtures"]
+pytest_plugins = ["tests.tender_fixtures", "tests.bid_fixtures", "tests.evaluation_fixtures"]
 
 PASSWORD = "Correct-Horse-42!"
 

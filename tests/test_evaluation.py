@@ -8,98 +8,14 @@ import pytest
 import time_machine
 
 from lpse.accounts.roles import Role
-from lpse.accounts.services import user_bootstrap
-from lpse.bids import opening
-from lpse.bids.models import OpenedBid
-from lpse.catalog.models import BusinessSubField
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent
-from lpse.evaluation import services
-from lpse.evaluation.models import Criterion, TenderOutcome, Verdict
-from lpse.providers.models import Company
-from lpse.tenders import participation
-from lpse.tenders import services as tender_services
-from tests.bid_fixtures import AT_OPENING, DURING_BIDDING, seal, submit
+from lpse.evaluation import announcement, failure, services
+from lpse.evaluation.models import Criterion, FailureKind, TenderOutcome, Verdict
+from tests.evaluation_fixtures import DETERMINING, EVALUATING, THREE, passes, qualify
 from tests.tender_fixtures import at
 
 pytestmark = pytest.mark.django_db
-
-EVALUATING = at(10, 10)
-DETERMINING = at(14, 10)
-
-
-def provider(name: str, npwp: str):
-    user = user_bootstrap(
-        username=name.lower().replace(" ", "-"),
-        email=f"{npwp}@test",
-        roles={Role.PROVIDER},
-        password="x" * 12,
-    )
-    company = Company.objects.create(
-        user=user,
-        state=Company.State.VERIFIED,
-        legal_form="pt",
-        name=name,
-        npwp=npwp,
-        nib="1",
-        address="a",
-        city="Maros",
-        phone="1",
-        email=f"{npwp}@test",
-        director_name="D",
-        registered_at=AT_OPENING,
-        verify_by=AT_OPENING,
-        forms_ref=f"ref-{npwp}",
-    )
-    company.sub_fields.set(BusinessSubField.objects.filter(code="K01"))
-    return user
-
-
-@pytest.fixture
-def opened(bidding):
-    """Three bids opened: A 1.30 bn, B 1.20 bn (received first), C 1.25 bn."""
-    others = [
-        provider("Beta Karya", "022222222222000"),
-        provider("Cipta Mandiri", "033333333333000"),
-    ]
-    with time_machine.travel(at(0, 9), tick=False):
-        for user in others:
-            tender_services.pact_sign(actor=user, tender=bidding.tender)
-            participation.participation_register(actor=user, tender=bidding.tender)
-    with time_machine.travel(DURING_BIDDING, tick=False):
-        submit(
-            others[0], bidding.tender, seal(bidding.recipient, bidding.tender.code, "1200000000")
-        )
-    with time_machine.travel(at(3, 10), tick=False):
-        submit(
-            bidding.provider,
-            bidding.tender,
-            seal(bidding.recipient, bidding.tender.code, "1300000000"),
-        )
-        submit(
-            others[1], bidding.tender, seal(bidding.recipient, bidding.tender.code, "1250000000")
-        )
-    with time_machine.travel(AT_OPENING, tick=False):
-        for member in bidding.setup.members[:3]:
-            opening.share_unlock(
-                actor=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
-            )
-    bids = {o.bid.company.name: o for o in OpenedBid.objects.select_related("bid__company")}
-    return bidding, bids
-
-
-def passes(member, opened_bid, *criteria):
-    for criterion in criteria:
-        services.criterion_record(
-            actor=member,
-            opened_bid=opened_bid,
-            criterion=criterion,
-            verdict=Verdict.PASS,
-            reason="Memenuhi syarat",
-        )
-
-
-THREE = (Criterion.ADMINISTRATIVE, Criterion.TECHNICAL, Criterion.PRICE)
 
 
 def test_R_8_4_every_verdict_needs_a_reason_and_a_failed_bid_is_not_evaluated_further(opened):
@@ -214,14 +130,22 @@ def test_R_8_4_the_winner_is_the_best_ranked_bid_that_qualifies(opened):
     with time_machine.travel(DETERMINING, tick=False):
         with pytest.raises(DomainError, match="Finish the qualification of Beta Karya"):
             services.winner_determine(actor=member, tender=bidding.tender)
+    with time_machine.travel(EVALUATING, tick=False):
         services.criterion_record(
             actor=member,
             opened_bid=bids["Beta Karya"],
             criterion=Criterion.QUALIFICATION,
             verdict=Verdict.FAIL,
-            reason="Tidak hadir pada pembuktian kualifikasi",
+            reason="SBU tidak sesuai",
         )
         passes(member, bids["Cipta Mandiri"], Criterion.QUALIFICATION)
+    with time_machine.travel(DETERMINING, tick=False):
+        with pytest.raises(DomainError, match=r"Cipta Mandiri \(rank 2\) has not proved"):
+            services.winner_determine(actor=member, tender=bidding.tender)
+    from tests.evaluation_fixtures import prove
+
+    prove(member, bids["Cipta Mandiri"])
+    with time_machine.travel(DETERMINING, tick=False):
         outcome = services.winner_determine(actor=member, tender=bidding.tender)
         with pytest.raises(DomainError, match="can no longer change"):
             passes(member, bids["Sinar Maros"], Criterion.QUALIFICATION)
@@ -237,7 +161,9 @@ def test_R_8_4_a_tender_fails_only_when_no_bid_can_win(opened):
     with time_machine.travel(EVALUATING, tick=False):
         passes(member, bids["Beta Karya"], *THREE)
         with pytest.raises(DomainError, match="A bid still passes"):
-            services.tender_fail(actor=member, tender=bidding.tender, reason="Semua gugur")
+            failure.tender_fail(
+                actor=member, tender=bidding.tender, kind=FailureKind.ALL_FAILED, reason="Gugur"
+            )
         services.criterion_record(
             actor=member,
             opened_bid=bids["Beta Karya"],
@@ -246,10 +172,13 @@ def test_R_8_4_a_tender_fails_only_when_no_bid_can_win(opened):
             reason="SBU tidak sesuai",
         )
         with pytest.raises(DomainError, match="Say why the tender fails"):
-            services.tender_fail(actor=member, tender=bidding.tender, reason="")
-        outcome = services.tender_fail(
+            failure.tender_fail(
+                actor=member, tender=bidding.tender, kind=FailureKind.ALL_FAILED, reason=""
+            )
+        outcome = failure.tender_fail(
             actor=member,
             tender=bidding.tender,
+            kind=FailureKind.ALL_FAILED,
             reason="Tidak ada penawaran yang memenuhi syarat kualifikasi",
         )
     assert outcome.state == TenderOutcome.State.FAILED and outcome.winner is None
@@ -288,14 +217,43 @@ def test_R_8_4_the_committee_evaluates_and_decides_through_its_page(opened, clie
             {"corrected_price": "lots", "reason": "x"},
             follow=True,
         )
-        assert "Write the corrected price as a number" in response.content.decode()
-    with time_machine.travel(DETERMINING, tick=False):
-        client.force_login(member)  # days later: a new session
+        page = response.content.decode()
+        assert response.status_code == 400
+        assert "Write the corrected price as a number" in page
+        assert "\nx</textarea>" in page  # what was typed is kept
+        response = client.post(
+            f"/kelola/tender/{code}/evaluasi/{beta.pk}/koreksi/",
+            {"corrected_price": "1150000000", "reason": "Jumlah harga satuan x volume"},
+        )
+        assert response.status_code == 302
         client.post(
             f"/kelola/tender/{code}/evaluasi/{beta.pk}/hasil/",
-            {"criterion": "qualification", "verdict": "pass", "reason": "Hadir, lengkap"},
+            {"criterion": "price", "verdict": "pass", "reason": "Di bawah HPS"},
         )
-        client.post(f"/kelola/tender/{code}/evaluasi/penetapan/", {"decision": "winner"})
+        client.post(
+            f"/kelola/tender/{code}/evaluasi/{beta.pk}/hasil/",
+            {"criterion": "qualification", "verdict": "pass", "reason": "Lengkap"},
+        )
+        response = client.post(
+            f"/kelola/tender/{code}/evaluasi/{beta.pk}/undang/",
+            {"proof_at": "2026-07-17T09:00", "place": "Ruang Pokja"},
+        )
+        assert response.status_code == 302
+    invitation = beta.bid.invitations.get()
+    with time_machine.travel(at(11, 10), tick=False):
+        client.force_login(member)
+        response = client.post(
+            f"/kelola/tender/{code}/evaluasi/pembuktian/{invitation.pk}/",
+            {"result": "qualified", "reason": ""},
+        )
+        assert response.status_code == 400  # the reason is required, the page says so
+        client.post(
+            f"/kelola/tender/{code}/evaluasi/pembuktian/{invitation.pk}/",
+            {"result": "qualified", "reason": "Dokumen asli sesuai"},
+        )
+    with time_machine.travel(DETERMINING, tick=False):
+        client.force_login(member)  # days later: a new session
+        client.post(f"/kelola/tender/{code}/evaluasi/penetapan/")
         report = client.get(f"/kelola/tender/{code}/evaluasi/berita-acara.pdf")
     assert report.content.startswith(b"%PDF")
     assert TenderOutcome.objects.get().winner.company.name == "Beta Karya"
@@ -306,8 +264,14 @@ def test_R_8_5_the_public_sees_the_offers_after_opening_and_then_the_winner(open
     member = bidding.setup.members[0]
     page = client.get(f"/tender/{bidding.tender.code}/").content.decode()
     assert "1,200,000,000.00" in page and "Beta Karya" in page and "Winner determined" not in page
+    with time_machine.travel(EVALUATING, tick=False):
+        passes(member, bids["Beta Karya"], *THREE)
+    qualify(member, bids["Beta Karya"])
     with time_machine.travel(DETERMINING, tick=False):
-        passes(member, bids["Beta Karya"], *THREE, Criterion.QUALIFICATION)
         outcome = services.winner_determine(actor=member, tender=bidding.tender)
+    page = client.get(f"/tender/{bidding.tender.code}/").content.decode()
+    assert "Winner determined" not in page  # decided, but not announced yet
+    with time_machine.travel(at(15, 10), tick=False):
+        announcement.outcome_announce(actor=member, tender=bidding.tender)
     page = client.get(f"/tender/{bidding.tender.code}/").content.decode()
     assert "Winner determined</strong>: Beta Karya" in page and outcome.report.sha256 in page

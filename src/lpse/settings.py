@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "lpse.evaluation",
     "lpse.servicedesk",
     "lpse.training",
+    "lpse.support",
     "lpse.portal",
 ]
 
@@ -205,6 +206,8 @@ LPSE_SIGNING_KEY_FILE = env_str("LPSE_SIGNING_KEY_FILE")
 LPSE_MAX_BID_MB = env_int("LPSE_MAX_BID_MB", 2048, minimum=1)
 # schedule changes are applied by the LPSE administrator, or by the committee itself.
 LPSE_COMMITTEE_APPLIES_SCHEDULE_CHANGES = env_bool("LPSE_COMMITTEE_APPLIES_SCHEDULE_CHANGES", False)
+# A tender with fewer bids than this may be declared failed; regional policy may ask 3.
+LPSE_MIN_BIDS = env_int("LPSE_MIN_BIDS", 1, minimum=1)
 LPSE_SET_PASSWORD_HOURS = env_int("LPSE_SET_PASSWORD_HOURS", 72, minimum=1)
 
 LANGUAGE_CODE = "id"

@@ -44,6 +44,8 @@ def bid_window(tender: Tender):
 
 
 def _check_open(tender: Tender, now=None) -> None:
+    if tender.state == Tender.State.CANCELLED:
+        raise DomainError(_("This tender is cancelled: it takes no bids."), code="closed")
     start, end = bid_window(tender)
     now = now or timezone.now()
     if now < start:

@@ -37,3 +37,30 @@ def outcome_report_pdf(*, tender, state, winner, reason, ranked, at) -> bytes:
             signature_label="Kelompok Kerja Pemilihan",
         )
     )
+
+
+def award_letter_pdf(*, outcome, number: str, value, ppk, at) -> bytes:
+    """SPPBJ: the PPK appoints the winner to carry out the package at the evaluated price."""
+    tender, company = outcome.tender, outcome.winner.company
+    return render_form(
+        PdfForm(
+            title="Surat Penunjukan Penyedia Barang/Jasa (SPPBJ)",
+            subtitle=f"Nomor {number}",
+            rows=[
+                ("Kode tender", tender.code),
+                ("Nama paket", tender.package.name),
+                ("Penyedia", f"{company.name} (NPWP {company.npwp_display})"),
+                ("Alamat", f"{company.address}, {company.city}"),
+                ("Nilai penawaran terkoreksi", f"Rp {value:,.2f}"),
+                ("Tanggal", f"{to_wita(at):%d-%m-%Y %H:%M} WITA"),
+            ],
+            paragraphs=[
+                "Berdasarkan penetapan pemenang oleh Kelompok Kerja Pemilihan dan setelah masa "
+                "sanggah berakhir dengan seluruh sanggahan dijawab, dengan ini Saudara ditunjuk "
+                "untuk melaksanakan pekerjaan tersebut di atas dan diminta menandatangani kontrak "
+                "sesuai jadwal.",
+            ],
+            signature_label="Pejabat Pembuat Komitmen",
+            signature_name=ppk.get_full_name() or ppk.username,
+        )
+    )

@@ -9,8 +9,11 @@ Rules, each in one place:
   of Perpres 16/2018 for tenders: offers above HPS are rejected);
 - ranking is by lowest evaluated price among bids that pass administrative, technical and price;
   a tie goes to the bid received first (its receipt time);
-- the winner is the best-ranked bid that passes qualification, every bid ranked above it having
-  failed qualification (post-qualification: the next one is invited when the first fails).
+- the winner is the best-ranked bid that passes qualification and proved it in person
+  (``qualification.py``), every bid ranked above it having failed qualification
+  (post-qualification: the next one is invited when the first fails).
+
+Failed tenders are in ``failure.py``; announcement, objections and award in their own modules.
 """
 
 from __future__ import annotations
@@ -31,20 +34,22 @@ from lpse.evaluation.models import (
     BidEvaluation,
     Criterion,
     CriterionResult,
+    QualificationInvitation,
     TenderOutcome,
     Verdict,
 )
 from lpse.evaluation.reports import outcome_report_pdf
+from lpse.evaluation.selectors import current_outcome, proof_of
 from lpse.tenders import schedule as sched
 from lpse.tenders.access import require_committee_member
 from lpse.tenders.services import schedule_of
 
 
-def _require_open(tender) -> None:
+def require_open(tender) -> None:
     opening = Opening.objects.filter(tender=tender).first()
     if opening is None or opening.state != Opening.State.OPENED:
         raise DomainError(_("The bids have not been opened yet."))
-    if TenderOutcome.objects.filter(tender=tender).exists():
+    if current_outcome(tender) is not None:
         raise DomainError(_("The outcome is decided; the evaluation can no longer change."))
 
 
@@ -62,7 +67,7 @@ def criterion_record(
 ) -> CriterionResult:
     tender = opened_bid.bid.tender
     require_committee_member(actor, tender)
-    _require_open(tender)
+    require_open(tender)
     if criterion not in Criterion.values or verdict not in (Verdict.PASS, Verdict.FAIL):
         raise DomainError(_("Choose a criterion and pass or fail."))
     reason = reason.strip()
@@ -130,7 +135,7 @@ def price_correct(
     """Arithmetic correction: the offer's own unit prices × quantities did not add up."""
     tender = opened_bid.bid.tender
     require_committee_member(actor, tender)
-    _require_open(tender)
+    require_open(tender)
     if not reason.strip():
         raise DomainError(_("Say what was corrected and why."), field="reason")
     if corrected_price is None or corrected_price <= 0:
@@ -163,6 +168,11 @@ class Ranked:
     evaluation: BidEvaluation
     price: Decimal
     qualification: str  # a Verdict value
+    proof: QualificationInvitation | None = None  # the latest qualification-proof invitation
+
+    @property
+    def bid(self):
+        return self.evaluation.opened_bid.bid
 
 
 def ranking(tender) -> list[Ranked]:
@@ -182,13 +192,17 @@ def ranking(tender) -> list[Ranked]:
             eligible.append(
                 (evaluation, qualification.verdict if qualification else Verdict.PENDING)
             )
+    # The documented tie rule: equal evaluated prices go to the bid received first.
     eligible.sort(key=lambda item: (item[0].evaluated_price, item[0].opened_bid.bid.submitted_at))
-    return [Ranked(i, e, e.evaluated_price, q) for i, (e, q) in enumerate(eligible, start=1)]
+    return [
+        Ranked(i, e, e.evaluated_price, q, proof_of(e.opened_bid.bid))
+        for i, (e, q) in enumerate(eligible, start=1)
+    ]
 
 
 def winner_determine(*, actor, tender) -> TenderOutcome:
     require_committee_member(actor, tender)
-    _require_open(tender)
+    require_open(tender)
     start = schedule_of(tender)["winner_determination"][0]
     if timezone.now() < start:
         raise DomainError(_("The winner is determined from %(at)s.") % {"at": sched.wita(start)})
@@ -197,6 +211,14 @@ def winner_determine(*, actor, tender) -> TenderOutcome:
         raise DomainError(_("No bid passes the evaluation: declare the tender failed instead."))
     for entry in ranked:
         if entry.qualification == Verdict.PASS:
+            if entry.proof is None or entry.proof.state != QualificationInvitation.State.QUALIFIED:
+                raise DomainError(
+                    _(
+                        "%(company)s (rank %(rank)d) has not proved its qualification yet: "
+                        "invite it to the qualification proof and record the result."
+                    )
+                    % {"company": entry.bid.company.name, "rank": entry.position}
+                )
             winner = entry
             break
         if entry.qualification == Verdict.PENDING:
@@ -209,7 +231,7 @@ def winner_determine(*, actor, tender) -> TenderOutcome:
             )
     else:
         raise DomainError(_("No ranked bid passes qualification: declare the tender failed."))
-    return _decide(
+    return decide(
         actor=actor,
         tender=tender,
         state=TenderOutcome.State.WINNER_DETERMINED,
@@ -219,32 +241,16 @@ def winner_determine(*, actor, tender) -> TenderOutcome:
     )
 
 
-def tender_fail(*, actor, tender, reason: str) -> TenderOutcome:
-    """No bids, all failing, or cancellation: the tender fails and its package can be
-    re-tendered."""
-    require_committee_member(actor, tender)
-    if TenderOutcome.objects.filter(tender=tender).exists():
-        raise DomainError(_("The outcome is already decided."))
-    if not reason.strip():
-        raise DomainError(_("Say why the tender fails: the reason is published."), field="reason")
-    ranked = ranking(tender)
-    if any(r.qualification != Verdict.FAIL for r in ranked):
-        raise DomainError(
-            _("A bid still passes the evaluation: determine the winner, or record why it fails.")
-        )
-    return _decide(
-        actor=actor,
-        tender=tender,
-        state=TenderOutcome.State.FAILED,
-        winner=None,
-        reason=reason.strip(),
-        ranked=ranked,
-    )
-
-
-def _decide(*, actor, tender, state, winner, reason, ranked) -> TenderOutcome:
+def decide(
+    *, actor, tender, state, winner, reason, ranked, failure_kind: str = ""
+) -> TenderOutcome:
+    """Record the outcome with its report (PDF, hashed); shared by the winner and the failure."""
     with transaction.atomic():
-        if TenderOutcome.objects.select_for_update().filter(tender=tender).exists():
+        if (
+            TenderOutcome.objects.select_for_update()
+            .filter(tender=tender, annulled_at__isnull=True)
+            .exists()
+        ):
             raise DomainError(_("The outcome is already decided."))
         decided_at = timezone.now()
         report = store_bytes(
@@ -261,6 +267,7 @@ def _decide(*, actor, tender, state, winner, reason, ranked) -> TenderOutcome:
             tender=tender,
             state=state,
             winner=winner,
+            failure_kind=failure_kind,
             reason=reason,
             decided_by=actor,
             decided_at=decided_at,
@@ -273,6 +280,7 @@ def _decide(*, actor, tender, state, winner, reason, ranked) -> TenderOutcome:
             data={
                 "tender": tender.code,
                 "winner": winner.pk if winner else None,
+                "failure_kind": failure_kind,
                 "reason": reason,
                 "report_sha256": report.sha256,
                 "report_md5": report.md5,

@@ -1,6 +1,13 @@
-"""The committee's evaluation page (R-8.4)."""
+"""The committee's evaluation page (R-8.4): verdicts, corrections, qualification proof, the
+decision, its announcement, objections' answers, cancellation and re-tender.
+
+Every form posts to its own view; a refused or invalid form comes back on the page with what was
+typed and the reason in place (``render_page``), a successful one redirects to the page.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,15 +21,24 @@ from lpse.bids.models import OpenedBid
 from lpse.core.capabilities import requires
 from lpse.core.errors import DomainError
 from lpse.core.feedback import act_and_redirect
+from lpse.core.forms import add_domain_error
 from lpse.core.storage import open_blob
-from lpse.evaluation import services
-from lpse.evaluation.forms import CorrectionForm, VerdictForm
-from lpse.evaluation.models import CRITERIA_ORDER, TenderOutcome
+from lpse.evaluation import announcement, failure, services
+from lpse.evaluation.forms import (
+    AnswerForm,
+    CorrectionForm,
+    FailForm,
+    InvitationForm,
+    ProofResultForm,
+    VerdictForm,
+)
+from lpse.evaluation.models import CRITERIA_ORDER, Objection, TenderOutcome
+from lpse.evaluation.selectors import current_outcome
 from lpse.tenders.access import require_committee_member
 from lpse.tenders.models import Tender
 
 
-def _tender(request, code: str) -> Tender:
+def committee_tender(request, code: str) -> Tender:
     tender = get_object_or_404(Tender.objects.select_related("package__committee"), code=code)
     try:
         require_committee_member(request.user, tender)
@@ -31,9 +47,13 @@ def _tender(request, code: str) -> Tender:
     return tender
 
 
-@requires(Cap.MANAGE_TENDERS)
-def evaluation_page(request, code: str):
-    tender = _tender(request, code)
+def render_page(request, tender: Tender, *, status: int = 200, target=None, **bound):
+    """The page. A form sent back with an error (``bound``, by its context name) appears under
+    the bid, ranking entry or objection it was for (``target``); the others are empty."""
+
+    def form(name: str, cls, key):
+        return bound[name] if name in bound and key == target else cls()
+
     rows = []
     for opened in (
         OpenedBid.objects.filter(bid__tender=tender)
@@ -42,80 +62,128 @@ def evaluation_page(request, code: str):
     ):
         evaluation = services.evaluation_of(opened)
         done = services.verdicts(evaluation)
-        rows.append((opened, evaluation, [(c, done.get(c)) for c in CRITERIA_ORDER]))
-    return render(
-        request,
-        "evaluation/evaluation.html",
-        {
-            "tender": tender,
-            "rows": rows,
-            "ranking": services.ranking(tender),
-            "outcome": TenderOutcome.objects.filter(tender=tender).first(),
-            "verdict_form": VerdictForm(),
-            "correction_form": CorrectionForm(),
-        },
-    )
+        rows.append(
+            (
+                opened,
+                evaluation,
+                [(c, done.get(c)) for c in CRITERIA_ORDER],
+                form("verdict_form", VerdictForm, opened.pk),
+                form("correction_form", CorrectionForm, opened.pk),
+            )
+        )
+    ranking = [
+        (
+            r,
+            form("invitation_form", InvitationForm, r.bid.pk),
+            form("proof_form", ProofResultForm, r.bid.pk),
+        )
+        for r in services.ranking(tender)
+    ]
+    objections = [
+        (ob, form("answer_form", AnswerForm, ob.pk))
+        for ob in Objection.objects.filter(outcome__tender=tender)
+        .select_related("bid__company")
+        .prefetch_related("attachments")
+    ]
+    context = {
+        "tender": tender,
+        "rows": rows,
+        "ranking": ranking,
+        "outcome": current_outcome(tender),
+        "past_outcomes": TenderOutcome.objects.filter(
+            tender=tender, annulled_at__isnull=False
+        ).order_by("decided_at"),
+        "objections": objections,
+        "retender": tender.retenders.first(),
+        "fail_form": bound.get("fail_form") or FailForm(),
+        "target": target,
+    }
+    return render(request, "evaluation/evaluation.html", context, status=status)
 
 
-def _opened(tender, pk: int) -> OpenedBid:
+def form_action(
+    request, tender: Tender, *, name: str, form, action: Callable, success: str, target=None
+):
+    """Validate ``form``, run ``action(cleaned_data)``; on success redirect to the page, else
+    show the page again with the form as typed and the error where it belongs."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("evaluation:page", tender.code)
+    return render_page(request, tender, status=400, target=target, **{name: form})
+
+
+@requires(Cap.MANAGE_TENDERS)
+def evaluation_page(request, code: str):
+    return render_page(request, committee_tender(request, code))
+
+
+def opened_bid_of(tender, pk: int) -> OpenedBid:
     return get_object_or_404(
-        OpenedBid.objects.select_related("bid__tender"), pk=pk, bid__tender=tender
+        OpenedBid.objects.select_related("bid__tender", "bid__company"), pk=pk, bid__tender=tender
     )
 
 
 @requires(Cap.MANAGE_TENDERS)
 @require_POST
 def record(request, code: str, pk: int):
-    tender = _tender(request, code)
-    form = VerdictForm(request.POST)
-    data = form.data
-    return act_and_redirect(
+    tender = committee_tender(request, code)
+    opened = opened_bid_of(tender, pk)
+    return form_action(
         request,
-        lambda: services.criterion_record(
+        tender,
+        name="verdict_form",
+        form=VerdictForm(request.POST),
+        action=lambda data: services.criterion_record(
             actor=request.user,
-            opened_bid=_opened(tender, pk),
-            criterion=data.get("criterion", ""),
-            verdict=data.get("verdict", ""),
-            reason=data.get("reason", ""),
+            opened_bid=opened,
+            criterion=data["criterion"],
+            verdict=data["verdict"],
+            reason=data["reason"],
         ),
-        _("Evaluation recorded."),
-        "evaluation:page",
-        code,
+        success=_("Evaluation recorded."),
+        target=opened.pk,
     )
 
 
 @requires(Cap.MANAGE_TENDERS)
 @require_POST
 def correct(request, code: str, pk: int):
-    tender = _tender(request, code)
+    tender = committee_tender(request, code)
+    opened = opened_bid_of(tender, pk)
     form = CorrectionForm(request.POST)
-    if not form.is_valid():
-        messages.error(
-            request,
-            _(
-                "Write the corrected price as a number, for example "
-                "1250000000.50, and say what was corrected."
-            ),
+    if not form.is_valid() and "corrected_price" in form.errors:
+        form.errors["corrected_price"] = form.error_class(
+            [_("Write the corrected price as a number, for example 1250000000.50.")]
         )
-        return redirect("evaluation:page", code)
-    return act_and_redirect(
+    return form_action(
         request,
-        lambda: (_ for _ in ()).throw(
-            DomainError(_("Write the corrected price as a number, for example 1250000000.50."))
-        ),
-        "",
-        "evaluation:page",
-        code,
-    )
-    return act_and_redirect(
-        request,
-        lambda: services.price_correct(
+        tender,
+        name="correction_form",
+        form=form,
+        action=lambda data: services.price_correct(
             actor=request.user,
-            opened_bid=_opened(tender, pk),
-            corrected_price=form.cleaned_data["corrected_price"],
-            reason=form.cleaned_data["reason"],
+            opened_bid=opened,
+            corrected_price=data["corrected_price"],
+            reason=data["reason"],
         ),
-        _("Correction recorded."),
+        success=_("Correction recorded."),
+        target=opened.pk,
+    )
+
+
+@requires(Cap.MANAGE_TENDERS)
+@require_POST
+def decide(request, code: str):
+    tender = committee_tender(request, code)
+    return act_and_redirect(
+        request,
+        lambda: services.winner_determine(actor=request.user, tender=tender),
+        _("The winner is determined."),
         "evaluation:page",
         code,
     )
@@ -123,26 +191,127 @@ def correct(request, code: str, pk: int):
 
 @requires(Cap.MANAGE_TENDERS)
 @require_POST
-def decide(request, code: str):
-    tender = _tender(request, code)
-    if request.POST.get("decision") == "fail":
-        action = lambda: services.tender_fail(  # noqa: E731
-            actor=request.user, tender=tender, reason=request.POST.get("reason", "")
-        )
-        done = _("The tender is declared failed.")
-    else:
-        action = lambda: services.winner_determine(actor=request.user, tender=tender)  # noqa: E731
-        done = _("The winner is determined.")
-    return act_and_redirect(request, action, done, "evaluation:page", code)
+def fail(request, code: str):
+    tender = committee_tender(request, code)
+    return form_action(
+        request,
+        tender,
+        name="fail_form",
+        form=FailForm(request.POST),
+        action=lambda data: failure.tender_fail(
+            actor=request.user, tender=tender, kind=data["kind"], reason=data["reason"]
+        ),
+        success=_("The tender is declared failed."),
+    )
+
+
+@requires(Cap.MANAGE_TENDERS)
+@require_POST
+def announce(request, code: str):
+    tender = committee_tender(request, code)
+    return act_and_redirect(
+        request,
+        lambda: announcement.outcome_announce(actor=request.user, tender=tender),
+        _("The result is announced and every bidder was sent its own result."),
+        "evaluation:page",
+        code,
+    )
+
+
+@requires(Cap.MANAGE_TENDERS)
+@require_POST
+def retender(request, code: str):
+    tender = committee_tender(request, code)
+    try:
+        new = failure.retender(actor=request.user, tender=tender)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("evaluation:page", code)
+    messages.success(
+        request,
+        _("Draft tender %(code)s created from the same package: check its schedule, add the "
+          "documents and publish it.") % {"code": new.code},
+    )  # fmt: skip
+    return redirect("tenders:manage", new.code)
+
+
+@requires(Cap.MANAGE_TENDERS)
+@require_POST
+def invite(request, code: str, pk: int):
+    tender = committee_tender(request, code)
+    opened = opened_bid_of(tender, pk)
+    from lpse.evaluation.qualification import invitation_send
+
+    return form_action(
+        request,
+        tender,
+        name="invitation_form",
+        form=InvitationForm(request.POST),
+        action=lambda data: invitation_send(
+            actor=request.user, bid=opened.bid, proof_at=data["proof_at"], place=data["place"]
+        ),
+        success=_("Invitation sent."),
+        target=opened.bid_id,
+    )
+
+
+@requires(Cap.MANAGE_TENDERS)
+@require_POST
+def proof(request, code: str, pk: int):
+    from lpse.evaluation.models import QualificationInvitation
+    from lpse.evaluation.qualification import proof_record
+
+    tender = committee_tender(request, code)
+    invitation = get_object_or_404(QualificationInvitation, pk=pk, bid__tender=tender)
+    return form_action(
+        request,
+        tender,
+        name="proof_form",
+        form=ProofResultForm(request.POST),
+        action=lambda data: proof_record(
+            actor=request.user, invitation=invitation, result=data["result"], reason=data["reason"]
+        ),
+        success=_("Qualification proof recorded."),
+        target=invitation.bid_id,
+    )
+
+
+@requires(Cap.MANAGE_TENDERS)
+@require_POST
+def answer(request, code: str, pk: int):
+    from lpse.evaluation.objections import objection_answer
+
+    tender = committee_tender(request, code)
+    objection = get_object_or_404(Objection, pk=pk, outcome__tender=tender)
+    return form_action(
+        request,
+        tender,
+        name="answer_form",
+        form=AnswerForm(request.POST),
+        action=lambda data: objection_answer(
+            actor=request.user,
+            objection=objection,
+            answer=data["answer"],
+            upheld=data["upheld"],
+            consequence=data["consequence"],
+        ),
+        success=_("Answer recorded and sent."),
+        target=objection.pk,
+    )
 
 
 @requires(Cap.MANAGE_TENDERS)
 def outcome_report(request, code: str):
-    tender = _tender(request, code)
-    outcome = TenderOutcome.objects.filter(tender=tender).select_related("report").first()
+    tender = committee_tender(request, code)
+    outcome = current_outcome(tender)
     if outcome is None:
         raise Http404
-    with open_blob(outcome.report) as f:
+    return pdf_response(outcome.report, f"hasil-pemilihan-{code}.pdf")
+
+
+def pdf_response(blob, filename: str) -> HttpResponse:
+    with open_blob(blob) as f:
         response = HttpResponse(f.read(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="hasil-pemilihan-{code}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-SHA256"] = blob.sha256
     return response

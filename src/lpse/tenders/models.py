@@ -114,6 +114,10 @@ class Tender(models.Model):
     )
     # Copied from the package at publication so the public list filters without joins.
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="tenders")
+    # A re-tender names the failed tender of the same package it repeats.
+    retender_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="retenders"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -174,8 +174,10 @@ def tender_create(
     method: str,
     qualification_requirements: str,
     schedule: sched.Schedule,
+    retender_of: Tender | None = None,
 ) -> Tender:
-    """The committee sets up the tender as a draft with its full schedule (R-8.2)."""
+    """The committee sets up the tender as a draft with its full schedule (R-8.2); a re-tender
+    of a failed tender names it (``retender_of``)."""
     require_capability(actor, Cap.MANAGE_TENDERS)
     if (
         package.committee_id is None
@@ -199,6 +201,7 @@ def tender_create(
             method=method,
             qualification_requirements=qualification_requirements.strip(),
             code=f"draft-{timezone.now().timestamp()}",
+            retender_of=retender_of,
         )
         tender.code = f"{package.fiscal_year}{tender.pk:06d}"
         tender.save(update_fields=["code"])
@@ -207,9 +210,22 @@ def tender_create(
             actor=actor,
             action="tender.create",
             obj=tender,
-            data={"code": tender.code, "schedule": sched.to_json(schedule)},
+            data={
+                "code": tender.code,
+                "schedule": sched.to_json(schedule),
+                "retender_of": retender_of.code if retender_of else None,
+            },
         )
     return tender
+
+
+def tender_mark_cancelled(*, tender: Tender) -> None:
+    """The tender takes no more bids or registrations. Called by the evaluation's cancellation
+    (``lpse.evaluation.failure.tender_cancel``), which checks who may and records why."""
+    Tender.objects.filter(pk=tender.pk, state=Tender.State.PUBLISHED).update(
+        state=Tender.State.CANCELLED
+    )
+    tender.state = Tender.State.CANCELLED
 
 
 def _write_schedule(tender: Tender, schedule: sched.Schedule) -> None:

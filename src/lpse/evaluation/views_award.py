@@ -1,0 +1,111 @@
+"""The PPK's award page (R-8.4): award letter (SPPBJ) and the contract record."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lpse.accounts.roles import Cap
+from lpse.core.capabilities import AUTHENTICATED, requires
+from lpse.core.errors import DomainError
+from lpse.core.forms import add_domain_error
+from lpse.evaluation import award as award_services
+from lpse.evaluation.forms import AwardForm, ContractForm
+from lpse.evaluation.selectors import award_of, contract_of, current_outcome
+from lpse.evaluation.views import pdf_response
+from lpse.tenders.access import is_committee_member
+from lpse.tenders.models import Tender
+
+
+def _ppk_tender(request, code: str) -> Tender:
+    tender = get_object_or_404(Tender.objects.select_related("package"), code=code)
+    if tender.package.ppk_id != request.user.pk:
+        raise PermissionDenied
+    return tender
+
+
+def _page(request, tender, *, award_form=None, contract_form=None, status=200):
+    outcome = current_outcome(tender)
+    award = award_of(outcome)
+    return render(
+        request,
+        "evaluation/award.html",
+        {
+            "tender": tender,
+            "outcome": outcome,
+            "award": award,
+            "contract": contract_of(award),
+            "blockers": award_services.award_blockers(outcome, timezone.now()),
+            "objections": outcome.objections.select_related("bid__company") if outcome else [],
+            "offer": award_services.winner_price(outcome)
+            if outcome is not None and outcome.winner_id
+            else None,
+            "award_form": award_form or AwardForm(),
+            "contract_form": contract_form or ContractForm(),
+        },
+        status=status,
+    )
+
+
+@requires(Cap.AWARD_CONTRACTS)
+def award_page(request, code: str):
+    return _page(request, _ppk_tender(request, code))
+
+
+@requires(Cap.AWARD_CONTRACTS)
+@require_POST
+def award_issue(request, code: str):
+    tender = _ppk_tender(request, code)
+    form = AwardForm(request.POST)
+    if form.is_valid():
+        try:
+            award_services.award_issue(
+                actor=request.user, tender=tender, number=form.cleaned_data["number"]
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The award letter (SPPBJ) is issued and sent."))
+            return redirect("evaluation:award", code)
+    return _page(request, tender, award_form=form, status=400)
+
+
+@requires(Cap.AWARD_CONTRACTS)
+@require_POST
+def contract_record(request, code: str):
+    tender = _ppk_tender(request, code)
+    form = ContractForm(request.POST)
+    if form.is_valid():
+        try:
+            award_services.contract_record(
+                actor=request.user,
+                tender=tender,
+                data=award_services.ContractData(**form.cleaned_data),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The contract is recorded."))
+            return redirect("evaluation:award", code)
+    return _page(request, tender, contract_form=form, status=400)
+
+
+@requires(AUTHENTICATED)
+def award_letter(request, code: str):
+    """The SPPBJ: for the PPK, the committee and the winner."""
+    tender = get_object_or_404(Tender.objects.select_related("package"), code=code)
+    award = award_of(current_outcome(tender))
+    if award is None:
+        raise Http404
+    user = request.user
+    winner_user = award.outcome.winner.company.user_id
+    if user.pk not in (tender.package.ppk_id, winner_user) and not is_committee_member(
+        user, tender
+    ):
+        raise PermissionDenied
+    return pdf_response(award.document, f"sppbj-{code}.pdf")

@@ -1,0 +1,108 @@
+"""What a bidder sees of its own evaluation, and its objection (sanggah) (R-8.4); the public
+outcome report (R-8.5)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lpse.accounts.roles import Cap
+from lpse.core.capabilities import AUTHENTICATED, public, requires
+from lpse.core.errors import DomainError
+from lpse.core.forms import add_domain_error
+from lpse.evaluation.forms import ObjectionForm
+from lpse.evaluation.models import ObjectionAttachment
+from lpse.evaluation.objections import objection_file
+from lpse.evaluation.selectors import current_outcome, own_result
+from lpse.evaluation.views import pdf_response
+from lpse.tenders.access import is_committee_member
+from lpse.tenders.models import Tender
+
+
+def _own_tender(request, code: str):
+    tender = get_object_or_404(Tender.objects.select_related("package"), code=code)
+    company = getattr(request.user, "company", None)  # a provider account has one
+    mine = own_result(tender, company) if company is not None else None
+    if mine is None:
+        raise Http404  # someone else's result is as invisible as a missing one
+    return tender, mine
+
+
+@requires(Cap.PARTICIPATE)
+def my_result(request, code: str):
+    tender, mine = _own_tender(request, code)
+    form = ObjectionForm()
+    if request.method == "POST":
+        form = ObjectionForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                objection_file(
+                    actor=request.user,
+                    tender=tender,
+                    grounds=form.cleaned_data["grounds"],
+                    attachments=form.cleaned_data["attachments"],
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(request, _("Your objection is filed; the committee answers it."))
+                return redirect("evaluation:my_result", code)
+    outcome = current_outcome(tender)
+    window_open = bool(
+        outcome
+        and outcome.objections_open_at
+        and outcome.objections_open_at <= timezone.now() < outcome.objections_close_at
+    )
+    return render(
+        request,
+        "evaluation/my_result.html",
+        {
+            "tender": tender,
+            "mine": mine,
+            "outcome": outcome if outcome and outcome.announced_at else None,
+            "form": form,
+            "can_object": window_open
+            and mine.objection is None
+            and outcome.winner_id != mine.bid.pk,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@requires(AUTHENTICATED)
+def attachment_download(request, pk: int):
+    """An objection's attachment: for the objector and the tender's committee."""
+    attachment = get_object_or_404(
+        ObjectionAttachment.objects.select_related(
+            "blob", "objection__bid__company", "objection__outcome__tender__package"
+        ),
+        pk=pk,
+    )
+    objection = attachment.objection
+    if objection.bid.company.user_id != request.user.pk and not is_committee_member(
+        request.user, objection.outcome.tender
+    ):
+        raise PermissionDenied
+    from django.http import FileResponse
+
+    from lpse.core.storage import open_blob
+
+    response = FileResponse(
+        open_blob(attachment.blob), as_attachment=True, filename=attachment.filename
+    )
+    response["Digest"] = f"sha-256={attachment.blob.sha256}"
+    return response
+
+
+@public
+def public_report(request, code: str):
+    """The announced outcome's report (berita acara hasil pemilihan), for anyone."""
+    tender = get_object_or_404(Tender, code=code, state__in=["published", "cancelled"])
+    outcome = current_outcome(tender)
+    if outcome is None or outcome.announced_at is None:
+        raise Http404
+    return pdf_response(outcome.report, f"hasil-pemilihan-{code}.pdf")
