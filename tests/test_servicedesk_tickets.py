@@ -535,3 +535,91 @@ def test_R_2_1_answering_with_an_article_and_no_text_sends_the_approved_answer(
     )
     ticket.refresh_from_db()
     assert (ticket.answer, ticket.article) == (article.answer, article)
+
+
+# --- the helpdesk's pages -----------------------------------------------------------------------
+
+
+def test_R_2_1_the_helpdesk_records_a_walk_in_visit_on_its_page(helpdesk, client):
+    client.force_login(helpdesk)
+    response = client.post(
+        reverse("servicedesk:record"),
+        {
+            "channel": Channel.WALK_IN,
+            "received_at": "",
+            "name": "Ibu Rahma",
+            "phone": "0811-4100-200",
+            "organisation": "CV Sinar",
+            "role": RequesterRole.PROVIDER,
+            "category": Category.CONSULTATION,
+            "subject": "Syarat verifikasi",
+            "question": "Dokumen apa yang dibawa?",
+        },
+    )
+    ticket = Ticket.objects.get()
+    assert response["Location"] == reverse("servicedesk:ticket", args=[ticket.number])
+    assert (ticket.channel, ticket.recorded_by, ticket.requester_role) == (
+        Channel.WALK_IN,
+        helpdesk,
+        RequesterRole.PROVIDER,
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "Ibu Rahma" in page and "Walk-in" in page and "Provider" in page
+
+
+def test_R_2_1_the_queue_shows_open_tickets_and_filters_them(provider, helpdesk, client):
+    waiting = ask(provider, subject="Menunggu jawaban")
+    done = ask(provider, subject="Sudah dijawab")
+    services.ticket_answer(actor=helpdesk, ticket=done, answer="Jawaban.")
+    client.force_login(helpdesk)
+    page = client.get(reverse("servicedesk:queue")).content.decode()
+    assert waiting.number in page and done.number not in page
+    page = client.get(reverse("servicedesk:queue"), {"state": "answered"}).content.decode()
+    assert done.number in page and waiting.number not in page
+    page = client.get(reverse("servicedesk:queue"), {"state": "", "q": "Menunggu"}).content.decode()
+    assert waiting.number in page and done.number not in page
+
+
+def test_R_2_1_assign_note_and_answer_from_the_ticket_page(provider, helpdesk, client):
+    ticket = ask(provider)
+    client.force_login(helpdesk)
+    url = reverse("servicedesk:ticket", args=[ticket.number])
+    client.post(url, {"action": "assign", "assignee": helpdesk.pk})
+    client.post(url, {"action": "note", "text": NOTE})
+    client.post(url, {"action": "answer", "article": "", "answer": "Silakan datang ke LPSE."})
+    ticket.refresh_from_db()
+    assert (ticket.state, ticket.assignee, ticket.answer) == (
+        Ticket.State.ANSWERED,
+        helpdesk,
+        "Silakan datang ke LPSE.",
+    )
+    assert ticket.internal_notes.get().text == NOTE
+    # An empty answer without an article is refused with the service's words.
+    other = ask(provider)
+    response = client.post(
+        reverse("servicedesk:ticket", args=[other.number]),
+        {"action": "answer", "article": "", "answer": ""},
+        follow=True,
+    )
+    assert "Write the answer." in response.content.decode()
+    other.refresh_from_db()
+    assert other.state == Ticket.State.NEW
+
+
+def test_R_2_1_the_head_approves_an_article_the_helpdesk_drafted_on_the_pages(
+    helpdesk, head, client
+):
+    client.force_login(helpdesk)
+    client.post(
+        reverse("servicedesk:article_new"),
+        {"question": "Lupa User ID?", "answer": "Hubungi helpdesk.", "category": "feature_info"},
+    )
+    article = KnowledgeArticle.objects.get()
+    assert article.state == KnowledgeArticle.State.DRAFT
+    decide = reverse("servicedesk:article_decide", args=[article.pk])
+    assert client.post(decide, {"action": "approve"}).status_code == 403
+    client.force_login(head)
+    assert "Approve" in client.get(reverse("servicedesk:knowledge")).content.decode()
+    client.post(decide, {"action": "approve"})
+    article.refresh_from_db()
+    assert (article.state, article.approved_by) == (KnowledgeArticle.State.APPROVED, head)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from lpse.servicedesk.selectors import StepFigures
 
-LABEL_WIDTH = 300
-BAR_AREA = 320
+LABEL_WIDTH = 390
+BAR_AREA = 300
 ROW_HEIGHT = 26
 BAR_HEIGHT = 16
 TOP = 24  # room for the 0 / 50 / 100 % scale
