@@ -28,7 +28,7 @@ def provider(name: str, npwp: str):
         username=name.lower().replace(" ", "-"),
         email=f"{npwp}@test",
         roles={Role.PROVIDER},
-        password="x" * 12,
+        password="Correct-Horse-42!",  # tests.conftest.PASSWORD: they sign in in the browser
     )
     company = Company.objects.create(
         user=user,

@@ -52,7 +52,10 @@ def render_page(request, tender: Tender, *, status: int = 200, target=None, **bo
     the bid, ranking entry or objection it was for (``target``); the others are empty."""
 
     def form(name: str, cls, key):
-        return bound[name] if name in bound and key == target else cls()
+        # Each card's form gets its own element ids, so labels point at their own fields.
+        if name in bound and key == target:
+            return bound[name]
+        return cls(auto_id=f"id_{name}_{key}_%s")
 
     rows = []
     for opened in (
