@@ -159,3 +159,54 @@ def test_R_8_4_the_committee_page_runs_the_proof_and_the_decision(opened, client
         assert 'value="Ruang Pokja"' in page  # what was typed is kept
         response = client.post(f"/kelola/tender/{code}/evaluasi/gagal/", {"kind": "all_failed"})
         assert response.status_code == 400 and current_outcome(bidding.tender) is None
+
+
+def test_R_8_4_a_large_works_package_needs_the_basic_capability(opened):
+    """R-5.6: the price index brings past contracts to today's prices; for works packages above
+    the small-business ceiling, 3 × the best adjusted contract value must reach the HPS."""
+    from datetime import date
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from lpse.catalog.models import PriceIndex
+    from lpse.core.storage import store_bytes
+    from lpse.providers.models import Experience
+    from lpse.tenders.models import Package
+
+    bidding, bids = opened
+    member = bidding.setup.members[0]
+    package = bidding.tender.package
+    Package.objects.filter(pk=package.pk).update(
+        category="works", budget_ceiling=Decimal("20000000000"), owner_estimate=Decimal("18e9")
+    )
+    beta = bids["Beta Karya"]
+    for year, month, value in ((2020, 6, "100"), (2026, 7, "125")):
+        PriceIndex.objects.create(
+            year=year, month=month, value=Decimal(value), updated_at=timezone.now()
+        )
+    experience = Experience.objects.create(
+        company=beta.bid.company,
+        contract_name="Jembatan Sungai Maros",
+        client="Dinas PUPR Provinsi",
+        sub_field=package.sub_field,
+        contract_value=Decimal("4000000000"),
+        completed_on=date(2020, 6, 30),
+        proof=store_bytes(b"%PDF BAST"),
+        proof_name="bast.pdf",
+        recorded_by=beta.bid.company.user,
+        recorded_at=timezone.now(),
+    )
+    with time_machine.travel(EVALUATING, tick=False):
+        passes(member, beta, Criterion.ADMINISTRATIVE, Criterion.TECHNICAL)
+        services.criterion_record(
+            actor=member, opened_bid=beta, criterion="price", verdict="pass", reason="< HPS"
+        )
+        # 4.0 bn × 125/100 = 5.0 bn; KD = 15.0 bn < HPS 18 bn
+        with pytest.raises(DomainError, match=r"Rp 15,000,000,000.00, below the owner"):
+            passes(member, beta, Criterion.QUALIFICATION)
+        experience.contract_value = Decimal("4800000000")  # → 6.0 bn; KD 18.0 bn = HPS
+        experience.save()
+        passes(member, beta, Criterion.QUALIFICATION)
+        page_member = services.verdicts(services.evaluation_of(beta))
+    assert page_member[Criterion.QUALIFICATION].verdict == "pass"

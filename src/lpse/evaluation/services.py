@@ -100,6 +100,12 @@ def criterion_record(
                 )
                 % {"price": evaluation.evaluated_price, "hps": hps}
             )
+    if criterion == Criterion.QUALIFICATION and verdict == Verdict.PASS:
+        from lpse.evaluation.capability import shortfall
+
+        problem = shortfall(opened_bid.bid)
+        if problem:
+            raise DomainError(problem)
     with transaction.atomic():
         result, _created = CriterionResult.objects.update_or_create(
             evaluation=evaluation,

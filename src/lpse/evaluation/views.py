@@ -24,6 +24,7 @@ from lpse.core.feedback import act_and_redirect
 from lpse.core.forms import add_domain_error
 from lpse.core.storage import open_blob
 from lpse.evaluation import announcement, failure, services
+from lpse.evaluation.capability import capability_of
 from lpse.evaluation.forms import (
     AnswerForm,
     CorrectionForm,
@@ -70,6 +71,7 @@ def render_page(request, tender: Tender, *, status: int = 200, target=None, **bo
                 opened,
                 evaluation,
                 [(c, done.get(c)) for c in CRITERIA_ORDER],
+                capability_of(opened.bid),
                 form("verdict_form", VerdictForm, opened.pk),
                 form("correction_form", CorrectionForm, opened.pk),
             )
