@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -381,7 +381,7 @@ def test_R_9_6_a_bid_that_fails_to_commit_leaves_no_orphan_file_and_can_be_finis
 
 
 def test_R_9_6_a_refusal_at_the_deadline_is_recorded(bidding):
-    """The last byte landed just before the deadline, but the acceptance runs just after it."""
+    """The last byte landed after the deadline: refused, and the refusal recorded."""
     data = seal(bidding.recipient, bidding.tender.code)
     with time_machine.travel(DEADLINE - timedelta(seconds=2), tick=False):
         upload = submission.upload_start(
@@ -392,7 +392,63 @@ def test_R_9_6_a_refusal_at_the_deadline_is_recorded(bidding):
         time_machine.travel(DEADLINE + timedelta(seconds=1), tick=False),
         pytest.raises(DomainError),
     ):
-        submission._accept(upload, hashes=None)
+        submission._accept(upload, hashes=None, arrived_at=DEADLINE + timedelta(seconds=1))
     upload.refresh_from_db()
     assert upload.state == Upload.State.REFUSED and upload.error == "after the deadline"
     assert not Bid.objects.exists() and not submission.part_path(upload).exists()
+
+
+def test_R_8_3_the_deadline_is_judged_when_the_last_byte_arrived_not_when_acceptance_ran(
+    bidding, monkeypatch
+):
+    """Under a deadline rush the acceptance can run seconds after the last byte landed: a bid
+    whose bytes were all in before the deadline is accepted, and its receipt says when they
+    arrived. Here the first acceptance fails (an unreadable signing key) a second before the
+    deadline and the browser finishes the upload two seconds after it."""
+    data = seal(bidding.recipient, bidding.tender.code)
+    arrived = DEADLINE - timedelta(seconds=1)
+    with time_machine.travel(arrived, tick=False):
+        upload = submission.upload_start(
+            actor=bidding.provider, tender=bidding.tender, length=len(data)
+        )
+        monkeypatch.setattr(receipts, "sign", lambda fields: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            submission.upload_append(
+                actor=bidding.provider,
+                upload=upload,
+                offset=0,
+                stream=io.BytesIO(data),
+                length=len(data),
+            )
+        monkeypatch.undo()
+    with time_machine.travel(DEADLINE + timedelta(seconds=2), tick=False):
+        upload.refresh_from_db()
+        with pytest.raises(DomainError, match="closed"):  # but no new byte is taken now
+            submission.upload_append(
+                actor=bidding.provider, upload=upload, offset=10, stream=io.BytesIO(b"x")
+            )
+        bid = submission.upload_append(
+            actor=bidding.provider, upload=upload, offset=len(data), stream=io.BytesIO(b"")
+        )
+    assert bid.submitted_at == arrived
+    assert datetime.fromisoformat(bid.receipt["received_at"]) == arrived
+
+
+def test_R_9_6_a_chunk_refused_at_the_deadline_is_answered_with_the_reason(bidding, client):
+    """The refused body is read before the answer, so the browser sees "closed", not a reset."""
+    data = seal(bidding.recipient, bidding.tender.code)
+    client.force_login(bidding.provider)
+    with time_machine.travel(DEADLINE - timedelta(seconds=5), tick=False):
+        upload = submission.upload_start(
+            actor=bidding.provider, tender=bidding.tender, length=len(data)
+        )
+    with time_machine.travel(DEADLINE + timedelta(seconds=1), tick=False):
+        client.force_login(bidding.provider)
+        response = client.generic(
+            "PATCH",
+            f"/penawaran/unggah/{upload.id}/",
+            data,
+            content_type="application/offset+octet-stream",
+            headers={"Upload-Offset": "0"},
+        )
+    assert response.status_code in (403, 409, 410, 422) and response.json()["code"] == "closed"

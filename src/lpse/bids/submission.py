@@ -122,7 +122,9 @@ def upload_append(
             _("This upload is finished (%(state)s).") % {"state": upload.get_state_display()},
             code="finished",
         )
-    _check_open(upload.tender)
+    if offset < upload.length:
+        _check_open(upload.tender)  # no byte is taken after the deadline
+    # (A PATCH that only finishes an upload whose bytes are all in is judged by their arrival.)
     with _exclusive(upload):
         return _append(upload, offset, stream, length)
 
@@ -193,11 +195,17 @@ def _append(upload: Upload, offset: int, stream: BinaryIO, length: int | None) -
             % {"error": exc.strerror or exc},
             code="storage",
         ) from None
-    Upload.objects.filter(pk=upload.pk).update(offset=offset + written, updated_at=timezone.now())
+    if written:
+        arrived_at = timezone.now()
+        Upload.objects.filter(pk=upload.pk).update(offset=offset + written, updated_at=arrived_at)
+    else:
+        # Nothing new (every byte was already in, and a server stopped before accepting them):
+        # they arrived when the offset last moved, not now.
+        arrived_at = Upload.objects.filter(pk=upload.pk).values_list("updated_at", flat=True)[0]
     upload.offset = offset + written
     if upload.offset < upload.length:
         return upload
-    return _accept(upload, hashes=hasher.digests() if hasher else None)
+    return _accept(upload, hashes=hasher.digests() if hasher else None, arrived_at=arrived_at)
 
 
 def _truncate(path: Path, size: int) -> None:
@@ -226,8 +234,13 @@ def _hash_file(path: Path) -> tuple[str, str]:
     return hashes.digests()
 
 
-def _accept(upload: Upload, *, hashes: tuple[str, str] | None) -> Bid:
-    """The last byte is in: check, store, replace the earlier bid, sign the receipt — at once."""
+def _accept(upload: Upload, *, hashes: tuple[str, str] | None, arrived_at) -> Bid:
+    """The last byte is in: check, store, replace the earlier bid, sign the receipt — at once.
+
+    The deadline is judged against ``arrived_at``, the server time at which the last byte was
+    on disk, not the time this acceptance runs: under a deadline rush, hashing and waiting for
+    the database can take seconds, and a bid whose bytes were all in before the deadline must
+    not be refused for the server's own slowness."""
     path = part_path(upload)
     try:
         envelope.check_header(path)
@@ -237,7 +250,7 @@ def _accept(upload: Upload, *, hashes: tuple[str, str] | None) -> Bid:
         raise DomainError(str(exc), code=exc.reason) from None
     md5, sha256 = hashes or _hash_file(path)
     try:
-        _check_open(upload.tender)  # judged again, by server time, inside the transaction
+        _check_open(upload.tender, arrived_at)
     except DomainError:
         _refuse(upload, path, "after the deadline")  # recorded outside the rolled-back block
         raise
@@ -245,7 +258,7 @@ def _accept(upload: Upload, *, hashes: tuple[str, str] | None) -> Bid:
     moved: list[bool] = []  # set once this call has moved the envelope into place
     try:
         with transaction.atomic():
-            return _accept_in_transaction(upload, path, final, md5, sha256, moved)
+            return _accept_in_transaction(upload, path, final, md5, sha256, moved, arrived_at)
     except BaseException as exc:
         # The bid did not commit: put the envelope back where the upload can be finished again
         # (no orphan file in the store, no lost bytes for the provider).
@@ -264,7 +277,7 @@ def _refuse(upload: Upload, path: Path, why: str) -> None:
 
 
 def _accept_in_transaction(
-    upload: Upload, path: Path, final: Path, md5: str, sha256: str, moved: list[bool]
+    upload: Upload, path: Path, final: Path, md5: str, sha256: str, moved: list[bool], arrived_at
 ) -> Bid:
     upload = (
         Upload.objects.select_for_update().select_related("tender", "company").get(pk=upload.pk)
@@ -276,7 +289,10 @@ def _accept_in_transaction(
     Participation.objects.select_for_update().filter(
         tender=upload.tender, company=upload.company
     ).first()
-    now = timezone.now()  # the deadline is judged here, inside the accepting transaction
+    # Judged again inside the accepting transaction, with the tender as it is now (a schedule
+    # change or a cancellation committed meanwhile counts), at the last byte's arrival.
+    upload.tender.refresh_from_db(fields=["state"])
+    now = arrived_at
     _check_open(upload.tender, now)
     blob, _created = Blob.objects.get_or_create(
         sha256=sha256, defaults={"md5": md5, "size": upload.length}

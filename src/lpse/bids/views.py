@@ -113,6 +113,8 @@ def upload(request, upload_id):
             {"error": _("Send the Upload-Offset header."), "code": "invalid"}, status=400
         )
     except DomainError as exc:
+        if request.method == "PATCH" and exc.code in ("closed", "not_open", "finished"):
+            _drain(request)
         return _error(exc)
     if isinstance(result, Upload):
         return JsonResponse(
@@ -120,6 +122,20 @@ def upload(request, upload_id):
             headers={"Upload-Offset": str(result.offset)},
         )
     return JsonResponse({"offset": item.length, **_accepted(result)}, status=201)
+
+
+# A refused chunk is read and dropped (up to this much) before answering: a client still sending
+# its body would otherwise see the connection reset instead of the reason ("closed").
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+def _drain(request) -> None:
+    left = min(int(request.headers.get("Content-Length") or 0), DRAIN_LIMIT)
+    try:
+        while left > 0 and (chunk := request.read(min(left, 1024 * 1024))):
+            left -= len(chunk)
+    except OSError:
+        pass  # the client went away: nobody is left to answer
 
 
 def _accepted(bid: Bid) -> dict:
