@@ -69,6 +69,7 @@ from tests import (
     matrix_samples_email_change,
     matrix_samples_evaluation,
     matrix_samples_servicedesk,
+    matrix_samples_support,
     matrix_samples_training,
 )
 from tests.conftest import in_english
@@ -79,6 +80,7 @@ SAMPLE_MODULES = (
     matrix_samples_email_change,
     matrix_samples_evaluation,
     matrix_samples_servicedesk,
+    matrix_samples_support,
     matrix_samples_training,
 )
 

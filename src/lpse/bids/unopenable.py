@@ -8,9 +8,6 @@ diagnosis, hashes and times — never a key or a password.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,33 +20,15 @@ from lpse.core.calendar import to_wita
 from lpse.core.capabilities import require_capability
 from lpse.core.errors import DomainError
 from lpse.core.pdf import PdfForm, render_form
+from lpse.core.standard_times import Procedure, step_end, step_start, timing_verdict
 from lpse.core.storage import store_bytes
 from lpse.tenders.access import require_committee_member
 
-
-@dataclass(frozen=True)
-class StandardTime:
-    """A *Mutu Baku* of the SOP: the step should take between ``least`` and ``most``."""
-
-    step: str
-    least: timedelta
-    most: timedelta
-
-    def judge(self, taken: timedelta | None) -> str:
-        if taken is None:
-            return _("not done yet")
-        minutes = taken.total_seconds() / 60
-        verdict = _("within the standard") if taken <= self.most else _("over the standard")
-        return _("%(minutes).0f min (%(verdict)s, %(least)d–%(most)d min)") % {
-            "minutes": minutes,
-            "verdict": verdict,
-            "least": self.least.total_seconds() // 60,
-            "most": self.most.total_seconds() // 60,
-        }
-
-
-ADMIN_ATTEMPT = StandardTime("admin_attempt", timedelta(minutes=5), timedelta(minutes=15))
-ESCALATION = StandardTime("escalation", timedelta(minutes=1), timedelta(minutes=5))
+# The annex 3.1 steps of lpse.core.standard_times.CATALOGUE: the admin's attempt runs from the
+# committee's request to the attempt, the escalation from the attempt to sending it to LKPP.
+PROCEDURE = Procedure.UNOPENABLE_FILE
+ADMIN_ATTEMPT = "admin_attempt"
+ESCALATION = "escalation"
 
 
 def _locked(case: UnopenableCase) -> UnopenableCase:
@@ -82,6 +61,7 @@ def case_request(*, actor, opened_bid: OpenedBid, note: str = "") -> UnopenableC
             requested_at=timezone.now(),
             request_note=note.strip(),
         )
+        step_start(procedure=PROCEDURE, step=ADMIN_ATTEMPT, subject=case, at=case.requested_at)
         audit.record(
             actor=actor,
             action="unopenable.request",
@@ -103,9 +83,15 @@ def case_attempt(*, actor, case: UnopenableCase, resolved: bool, result: str) ->
         case.attempted_by, case.attempted_at = actor, timezone.now()
         case.attempt_result = f"{finding}. {result.strip()}".strip()
         case.state = UnopenableCase.State.RESOLVED if resolved else UnopenableCase.State.ATTEMPTED
+        # The step is timed first: a resolved case's witness report states its time.
+        step_end(
+            procedure=PROCEDURE, step=ADMIN_ATTEMPT, subject=case, actor=actor, at=case.attempted_at
+        )
         if resolved:
             case.closed_at = case.attempted_at
             case.witness_report = store_bytes(witness_report_pdf(case))
+        else:
+            step_start(procedure=PROCEDURE, step=ESCALATION, subject=case, at=case.attempted_at)
         case.save()
         audit.record(
             actor=actor,
@@ -148,6 +134,9 @@ def case_escalate(*, actor, case: UnopenableCase) -> UnopenableCase:
         case.escalation_package = escalation_package(case)
         case.state = UnopenableCase.State.ESCALATED
         case.save()
+        step_end(
+            procedure=PROCEDURE, step=ESCALATION, subject=case, actor=actor, at=case.escalated_at
+        )
         audit.record(
             actor=actor,
             action="unopenable.escalate",
@@ -179,13 +168,21 @@ def case_close(*, actor, case: UnopenableCase, lkpp_answer: str) -> UnopenableCa
 
 
 def timings(case: UnopenableCase) -> list[tuple[str, str]]:
-    attempt = case.attempted_at - case.requested_at if case.attempted_at else None
-    escalation = (
-        case.escalated_at - case.attempted_at if case.escalated_at and case.attempted_at else None
-    )
-    rows = [(_("LPSE admin's attempt"), ADMIN_ATTEMPT.judge(attempt))]
-    if case.state not in (UnopenableCase.State.RESOLVED,):
-        rows.append((_("Escalation to LKPP"), ESCALATION.judge(escalation)))
+    """Each step with its time against the standard (R-3.6), read from the StepTimings the
+    services above write, so this page and the compliance report say the same."""
+    rows = [
+        (
+            _("LPSE admin's attempt"),
+            timing_verdict(procedure=PROCEDURE, step=ADMIN_ATTEMPT, subject=case),
+        )
+    ]
+    if case.state != UnopenableCase.State.RESOLVED:
+        rows.append(
+            (
+                _("Escalation to LKPP"),
+                timing_verdict(procedure=PROCEDURE, step=ESCALATION, subject=case),
+            )
+        )
     return rows
 
 

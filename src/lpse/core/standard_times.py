@@ -165,3 +165,41 @@ def timings_of(subject: models.Model) -> list[StepTiming]:
 
 def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+# --- display: how long a step took, judged against its standard --------------------------------
+
+
+def format_duration(taken: timedelta) -> str:
+    """``12 min``; from two hours on ``5 h 3 min`` (an LKPP answer is counted in hours)."""
+    minutes = round(taken.total_seconds() / 60)
+    if minutes < 120:
+        return _("%(minutes)d min") % {"minutes": minutes}
+    return _("%(hours)d h %(minutes)d min") % {"hours": minutes // 60, "minutes": minutes % 60}
+
+
+def judge(standard: StandardTime, taken: timedelta | None) -> str:
+    """``10 min (within the standard, 5–15 min)``, or ``not done yet``."""
+    if taken is None:
+        return str(_("not done yet"))
+    verdict = _("within the standard") if standard.met_by(taken) else _("over the standard")
+    return _("%(taken)s (%(verdict)s, %(standard)s)") % {
+        "taken": format_duration(taken),
+        "verdict": verdict,
+        "standard": standard.describe(),
+    }
+
+
+def timing_verdict(*, procedure: str, step: str, subject: models.Model) -> str:
+    """The verdict of one step of one request, read from its StepTiming."""
+    standard = standard_for(procedure, step)
+    timing = StepTiming.objects.filter(
+        procedure=str(procedure), step=step, **_subject_key(subject)
+    ).first()
+    taken = timing.ended_at - timing.started_at if timing and timing.ended_at else None
+    return judge(standard, taken)
+
+
+def steps_of(procedure: str) -> list[StandardTime]:
+    """The procedure's steps in the catalogue's order."""
+    return [s for s in CATALOGUE if s.procedure == str(procedure)]

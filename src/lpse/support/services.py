@@ -1,0 +1,673 @@
+"""Every write of the support desk: upload problems (R-3.4), the provider's consent to a support
+view, and escalations to LKPP (R-3.5), each step timed against the annex (R-3.6).
+
+Annex 3.4, as timed here (``lpse.core.standard_times``, Procedure.UPLOAD_PROBLEM):
+
+- ``reproduce`` (15–30 min) runs from the provider's report reaching the desk to the admin's
+  diagnosis;
+- ``retry_advice`` (0–5 min) from the diagnosis to telling the provider to retry;
+- ``escalation`` (1–24 h) from escalating the case to LKPP to LKPP's answer.
+
+No service takes a password or a key, and text or files that carry one are refused
+(``credentials.find_credentials``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lpse.accounts.roles import Cap
+from lpse.bids.models import UnopenableCase
+from lpse.core import audit
+from lpse.core.calendar import to_wita
+from lpse.core.capabilities import require_capability
+from lpse.core.errors import DomainError
+from lpse.core.mail import send_mail_on_commit
+from lpse.core.standard_times import Procedure, step_end, step_record, step_start
+from lpse.core.storage import open_blob, store_bytes
+from lpse.support import package as packaging
+from lpse.support import selectors
+from lpse.support.credentials import find_credentials
+from lpse.support.models import (
+    Escalation,
+    EscalationAttachment,
+    SupportConsent,
+    UploadProblem,
+)
+from lpse.tenders.participation import participation_of
+
+# How long a provider's consent to the support view lasts (they may revoke it sooner).
+SUPPORT_VIEW_CONSENT_MINUTES = 60
+# An escalation goes to LKPP by e-mail: keep each attachment well under the usual mail limits.
+ATTACHMENT_MAX_MB = 20
+
+PROCEDURE = Procedure.UPLOAD_PROBLEM
+State = UploadProblem.State
+
+
+def _when(moment) -> str:
+    return f"{to_wita(moment):%d-%m-%Y %H:%M} WITA"
+
+
+def _refuse_credentials(text: str, field: str) -> None:
+    found = find_credentials(text)
+    if found:
+        raise DomainError(
+            _(
+                "This text contains %(what)s. LPSE never needs a password or a key: remove it "
+                "and send again (and change that password or key if it was a real one)."
+            )
+            % {"what": ", ".join(found)},
+            field=field,
+        )
+
+
+def _required(text: str, field: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(message, field=field)
+    _refuse_credentials(text, field)
+    return text
+
+
+# --- the provider's side ---------------------------------------------------------------------
+
+
+def _own_company(actor):
+    require_capability(actor, Cap.OWN_COMPANY)
+    company = getattr(actor, "company", None)
+    if company is None:
+        raise DomainError(_("Your account has no company."), code="forbidden")
+    return company
+
+
+def _require_owner(actor, problem: UploadProblem):
+    """A provider sees and acts on its own cases only; another's is as invisible as none."""
+    company = _own_company(actor)
+    if problem.company_id != company.pk:
+        raise DomainError(_("There is no such case."), code="not_found")
+    return company
+
+
+def _locked(problem: UploadProblem) -> UploadProblem:
+    return (
+        UploadProblem.objects.select_for_update()
+        .select_related("company", "tender", "reported_by")
+        .get(pk=problem.pk)
+    )
+
+
+def problem_report(*, actor, description: str, tender=None) -> UploadProblem:
+    """R-3.4: the provider tells the helpdesk what went wrong. The clock of the admin's
+    reproduction (15–30 min) starts now."""
+    company = _own_company(actor)
+    description = _required(
+        description, "description", _("Describe what happened when you tried to upload.")
+    )
+    if tender is not None and participation_of(actor, tender) is None:
+        raise DomainError(_("Your company does not take part in that tender."), field="tender")
+    with transaction.atomic():
+        problem = UploadProblem.objects.create(
+            company=company,
+            reported_by=actor,
+            reported_at=timezone.now(),
+            tender=tender,
+            description=description,
+        )
+        step_start(procedure=PROCEDURE, step="reproduce", subject=problem, at=problem.reported_at)
+        audit.record(
+            actor=actor,
+            action="upload_problem.report",
+            obj=problem,
+            data={"company": company.pk, "tender": tender.code if tender else None},
+        )
+    return problem
+
+
+def problem_retry_failed(*, actor, problem: UploadProblem, note: str = "") -> UploadProblem:
+    """The provider retried as advised and it still fails: the admin looks again."""
+    _require_owner(actor, problem)
+    note = (note or "").strip()
+    if note:
+        _refuse_credentials(note, "note")
+    with transaction.atomic():
+        problem = _locked(problem)
+        if problem.state != State.ADVISED_RETRY:
+            raise DomainError(_("Only a case where you were advised to retry can be reopened."))
+        problem.state = State.REPRODUCING
+        problem.retry_failed_at, problem.retry_failed_note = timezone.now(), note
+        problem.save()
+        audit.record(actor=actor, action="upload_problem.retry_failed", obj=problem)
+    return problem
+
+
+def consent_grant(
+    *, actor, problem: UploadProblem, minutes: int = SUPPORT_VIEW_CONSENT_MINUTES
+) -> SupportConsent:
+    """The provider lets LPSE's admins see a read-only view of their situation for this case,
+    for ``minutes``. A new consent replaces one still running."""
+    _require_owner(actor, problem)
+    with transaction.atomic():
+        problem = _locked(problem)
+        if problem.state == State.RESOLVED:
+            raise DomainError(_("This case is resolved: no support view is needed."))
+        now = timezone.now()
+        problem.consents.filter(revoked_at__isnull=True, expires_at__gt=now).update(
+            revoked_at=now, revoked_by=actor
+        )
+        consent = SupportConsent.objects.create(
+            problem=problem,
+            granted_by=actor,
+            granted_at=now,
+            expires_at=now + timedelta(minutes=minutes),
+        )
+        audit.record(
+            actor=actor,
+            action="support.consent_grant",
+            obj=problem,
+            data={"consent": consent.pk, "expires_at": consent.expires_at.isoformat()},
+        )
+    return consent
+
+
+def consent_revoke(*, actor, problem: UploadProblem) -> SupportConsent:
+    _require_owner(actor, problem)
+    with transaction.atomic():
+        now = timezone.now()
+        consent = (
+            SupportConsent.objects.select_for_update()
+            .filter(problem=problem, revoked_at__isnull=True, expires_at__gt=now)
+            .first()
+        )
+        if consent is None:
+            raise DomainError(_("No consent is running for this case."))
+        consent.revoked_at, consent.revoked_by = now, actor
+        consent.save(update_fields=["revoked_at", "revoked_by"])
+        audit.record(
+            actor=actor, action="support.consent_revoke", obj=problem, data={"consent": consent.pk}
+        )
+    return consent
+
+
+# --- the support view ------------------------------------------------------------------------
+
+
+def support_view_open(*, actor, problem: UploadProblem, page: str = "overview") -> SupportConsent:
+    """An admin opens the read-only support view: allowed only while the provider's consent
+    runs, and every opening is an audit event with the admin as actor."""
+    require_capability(actor, Cap.HANDLE_UPLOAD_PROBLEMS)
+    problem = UploadProblem.objects.get(pk=problem.pk)
+    now = timezone.now()
+    latest = problem.consents.order_by("-granted_at", "-id").first()
+    if problem.state == State.RESOLVED:
+        raise DomainError(
+            _("This case is resolved: its support view is closed."), code="no_consent"
+        )
+    if latest is None:
+        raise DomainError(
+            _(
+                "The provider has not consented to a support view of this case. Ask them to "
+                "grant it on their case page — never ask for their password."
+            ),
+            code="no_consent",
+        )
+    if latest.revoked_at is not None:
+        raise DomainError(
+            _("The provider revoked their consent on %(at)s.") % {"at": _when(latest.revoked_at)},
+            code="no_consent",
+        )
+    if not latest.valid_at(now):
+        raise DomainError(
+            _(
+                "The provider's consent expired on %(at)s. Ask them to grant it again on their "
+                "case page."
+            )
+            % {"at": _when(latest.expires_at)},
+            code="no_consent",
+        )
+    audit.record(
+        actor=actor,
+        action="support.view",
+        obj=problem,
+        data={"consent": latest.pk, "company": problem.company_id, "page": page},
+    )
+    return latest
+
+
+# --- the admin's side ------------------------------------------------------------------------
+
+
+def _wrong_state(problem: UploadProblem, doing: str) -> DomainError:
+    return DomainError(
+        _("You cannot %(doing)s: the case is “%(state)s”.")
+        % {"doing": doing, "state": problem.get_state_display()}
+    )
+
+
+def problem_take(*, actor, problem: UploadProblem) -> UploadProblem:
+    """An LPSE admin takes the case and starts reproducing the problem."""
+    require_capability(actor, Cap.HANDLE_UPLOAD_PROBLEMS)
+    with transaction.atomic():
+        problem = _locked(problem)
+        if problem.state != State.REPORTED:
+            raise _wrong_state(problem, _("take this case"))
+        problem.state, problem.handled_by, problem.taken_at = (
+            State.REPRODUCING,
+            actor,
+            timezone.now(),
+        )
+        problem.save()
+        audit.record(actor=actor, action="upload_problem.take", obj=problem)
+    return problem
+
+
+def _record_diagnosis(problem: UploadProblem, actor, diagnosis: str) -> None:
+    """The first diagnosis ends the reproduction step; a later one only refines the text."""
+    now = timezone.now()
+    if diagnosis:
+        problem.diagnosis = diagnosis
+    if not problem.diagnosis:
+        raise DomainError(_("Record what you found when reproducing it."), field="diagnosis")
+    if problem.diagnosed_at is None:
+        problem.diagnosed_at = now
+    step_end(
+        procedure=PROCEDURE, step="reproduce", subject=problem, actor=actor, at=problem.diagnosed_at
+    )
+
+
+def problem_diagnose(*, actor, problem: UploadProblem, diagnosis: str) -> UploadProblem:
+    require_capability(actor, Cap.HANDLE_UPLOAD_PROBLEMS)
+    diagnosis = _required(diagnosis, "diagnosis", _("Record what you found when reproducing it."))
+    with transaction.atomic():
+        problem = _locked(problem)
+        if problem.state != State.REPRODUCING:
+            raise _wrong_state(problem, _("record a diagnosis"))
+        _record_diagnosis(problem, actor, diagnosis)
+        problem.save()
+        audit.record(actor=actor, action="upload_problem.diagnose", obj=problem)
+    return problem
+
+
+def problem_advise_retry(
+    *, actor, problem: UploadProblem, advice: str, diagnosis: str = ""
+) -> UploadProblem:
+    """Nothing is wrong on LPSE's side: tell the provider to retry, and how (annex 3.4, 5 min)."""
+    require_capability(actor, Cap.HANDLE_UPLOAD_PROBLEMS)
+    advice = _required(advice, "advice", _("Tell the provider what to do when retrying."))
+    diagnosis = (diagnosis or "").strip()
+    if diagnosis:
+        _refuse_credentials(diagnosis, "diagnosis")
+    with transaction.atomic():
+        problem = _locked(problem)
+        if problem.state != State.REPRODUCING:
+            raise _wrong_state(problem, _("advise a retry"))
+        _record_diagnosis(problem, actor, diagnosis)
+        problem.retry_advice, problem.advised_at = advice, timezone.now()
+        problem.state = State.ADVISED_RETRY
+        problem.save()
+        step_record(
+            procedure=PROCEDURE,
+            step="retry_advice",
+            subject=problem,
+            actor=actor,
+            started_at=problem.diagnosed_at,
+            ended_at=problem.advised_at,
+        )
+        audit.record(actor=actor, action="upload_problem.advise_retry", obj=problem)
+        _notify(problem, _("please try the upload again"), advice)
+    return problem
+
+
+def problem_escalate(*, actor, problem: UploadProblem, diagnosis: str = "") -> Escalation:
+    """LPSE cannot solve it: the case goes to LKPP with its diagnosis (annex 3.4, 1–24 h),
+    as an escalation record that is prepared, exported and sent from the escalation desk."""
+    require_capability(actor, Cap.HANDLE_UPLOAD_PROBLEMS)
+    require_capability(actor, Cap.ESCALATE_TO_LKPP)
+    diagnosis = (diagnosis or "").strip()
+    if diagnosis:
+        _refuse_credentials(diagnosis, "diagnosis")
+    with transaction.atomic():
+        problem = _locked(problem)
+        if problem.state not in (State.REPRODUCING, State.ADVISED_RETRY):
+            raise _wrong_state(problem, _("escalate to LKPP"))
+        _record_diagnosis(problem, actor, diagnosis)
+        problem.state, problem.escalated_at = State.ESCALATED, timezone.now()
+        problem.save()
+        tender = f" — {problem.tender.code}" if problem.tender else ""
+        escalation = Escalation.objects.create(
+            source=Escalation.Source.UPLOAD_PROBLEM,
+            upload_problem=problem,
+            subject=f"Penyedia tidak dapat mengunggah: {problem.company.name}{tender}"[:200],
+            problem=problem.description,
+            diagnosis=problem.diagnosis,
+            created_by=actor,
+            created_at=problem.escalated_at,
+        )
+        step_start(
+            procedure=PROCEDURE,
+            step="escalation",
+            subject=problem,
+            actor=actor,
+            at=problem.escalated_at,
+        )
+        audit.record(
+            actor=actor,
+            action="upload_problem.escalate",
+            obj=problem,
+            data={"escalation": escalation.pk},
+        )
+        _notify(
+            problem,
+            _("sent to LKPP"),
+            _(
+                "LPSE could not solve the problem and has sent it to LKPP. We will tell you their answer."
+            ),
+        )
+    return escalation
+
+
+def problem_resolve(*, actor, problem: UploadProblem, resolution: str = "") -> UploadProblem:
+    """The provider confirms that the retry worked, or the admin closes the case (after a retry,
+    or with LKPP's answer)."""
+    is_admin = Cap.HANDLE_UPLOAD_PROBLEMS in actor.capabilities()
+    if not is_admin:
+        _require_owner(actor, problem)
+    resolution = (resolution or "").strip()
+    if resolution:
+        _refuse_credentials(resolution, "resolution")
+    with transaction.atomic():
+        problem = _locked(problem)
+        allowed = (State.ADVISED_RETRY, State.ESCALATED) if is_admin else (State.ADVISED_RETRY,)
+        if problem.state not in allowed:
+            raise _wrong_state(problem, _("close the case"))
+        _resolve(problem, actor, resolution or _("The upload worked after the retry."))
+        audit.record(actor=actor, action="upload_problem.resolve", obj=problem)
+    return problem
+
+
+def _resolve(problem: UploadProblem, actor, resolution: str) -> None:
+    now = timezone.now()
+    if problem.state == State.ESCALATED:
+        # Closed with LKPP's answer or by the admin: either way the escalation step is over.
+        step_end(procedure=PROCEDURE, step="escalation", subject=problem, actor=actor, at=now)
+    problem.state, problem.resolution = State.RESOLVED, resolution
+    problem.resolved_at, problem.resolved_by = now, actor
+    problem.save()
+    # The support view closes with the case.
+    problem.consents.filter(revoked_at__isnull=True, expires_at__gt=now).update(
+        revoked_at=now, revoked_by=actor
+    )
+
+
+def problem_link_ticket(*, actor, problem: UploadProblem, number: str) -> UploadProblem:
+    """Tie the case to the helpdesk ticket the provider's report arrived as (R-2.1)."""
+    require_capability(actor, Cap.HANDLE_UPLOAD_PROBLEMS)
+    ticket = selectors.ticket_by_number((number or "").strip())
+    if ticket is None:
+        raise DomainError(_("There is no helpdesk ticket with that number."), field="number")
+    with transaction.atomic():
+        problem = _locked(problem)
+        if UploadProblem.objects.filter(ticket=ticket).exclude(pk=problem.pk).exists():
+            raise DomainError(
+                _("That ticket already belongs to another upload problem."), field="number"
+            )
+        problem.ticket = ticket
+        problem.save(update_fields=["ticket"])
+        audit.record(
+            actor=actor,
+            action="upload_problem.link_ticket",
+            obj=problem,
+            data={"ticket": ticket.number},
+        )
+    return problem
+
+
+def _notify(problem: UploadProblem, what: str, body: str) -> None:
+    email = problem.reported_by.email or problem.company.email
+    send_mail_on_commit(
+        to=[email],
+        subject=_("Upload problem #%(pk)s: %(what)s") % {"pk": problem.pk, "what": what},
+        body=body,
+    )
+
+
+# --- escalations to LKPP (R-3.5) -------------------------------------------------------------
+
+
+def _locked_escalation(escalation: Escalation) -> Escalation:
+    return (
+        Escalation.objects.select_for_update()
+        .select_related("upload_problem", "unopenable_case")
+        .get(pk=escalation.pk)
+    )
+
+
+def escalation_create(*, actor, subject: str, problem: str, diagnosis: str) -> Escalation:
+    """An application problem LPSE cannot solve, or that the application does not cover."""
+    require_capability(actor, Cap.ESCALATE_TO_LKPP)
+    subject = _required(subject, "subject", _("Give the escalation a subject."))
+    problem = _required(problem, "problem", _("Describe the problem."))
+    diagnosis = _required(diagnosis, "diagnosis", _("Say what LPSE found."))
+    with transaction.atomic():
+        escalation = Escalation.objects.create(
+            source=Escalation.Source.OTHER,
+            subject=subject[:200],
+            problem=problem,
+            diagnosis=diagnosis,
+            created_by=actor,
+            created_at=timezone.now(),
+        )
+        audit.record(actor=actor, action="escalation.create", obj=escalation)
+    return escalation
+
+
+def escalation_from_unopenable(*, actor, case) -> Escalation:
+    """An escalation record for a bid file the LPSE admin could not open (R-3.1): its
+    diagnosis, and the sealed envelope itself (ciphertext: no key travels with it)."""
+    require_capability(actor, Cap.ESCALATE_TO_LKPP)
+    with transaction.atomic():
+        # Re-read under a lock: the state the admin's page showed may have moved on.
+        case = (
+            UnopenableCase.objects.select_for_update()
+            .select_related("opened_bid__bid__tender", "opened_bid__bid__company")
+            .get(pk=case.pk)
+        )
+        if case.state not in (UnopenableCase.State.ATTEMPTED, UnopenableCase.State.ESCALATED):
+            raise DomainError(
+                _("Only a bid file the LPSE admin tried and could not open goes to LKPP.")
+            )
+        if Escalation.objects.filter(unopenable_case=case).exists():
+            raise DomainError(_("This bid file already has an escalation record."))
+        bid = case.opened_bid.bid
+        now = timezone.now()
+        escalation = Escalation.objects.create(
+            source=Escalation.Source.UNOPENABLE_BID,
+            unopenable_case=case,
+            subject=f"Berkas penawaran tidak dapat dibuka: {bid.tender.code}"[:200],
+            problem=(
+                f"Pokja tidak dapat membuka berkas penawaran {bid.company.name} "
+                f"pada tender {bid.tender.code}. {case.request_note}"
+            ).strip(),
+            diagnosis=f"{case.opened_bid.problem_message}\n{case.attempt_result}".strip(),
+            created_by=actor,
+            created_at=now,
+        )
+        EscalationAttachment.objects.create(
+            escalation=escalation,
+            blob=bid.envelope,
+            filename=f"sampul-penawaran-{bid.pk}.age",
+            description="Sampul penawaran terenkripsi (age), tanpa kunci",
+            added_by=actor,
+            added_at=now,
+        )
+        audit.record(
+            actor=actor,
+            action="escalation.create",
+            obj=escalation,
+            data={"unopenable_case": case.pk},
+        )
+    return escalation
+
+
+_UNSAFE_NAME = re.compile(r"[^\w.\-]+")
+
+
+def _clean_filename(name: str) -> str:
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = _UNSAFE_NAME.sub("-", base).strip(".-")[:150]
+    return cleaned or "lampiran"
+
+
+def escalation_attach(
+    *, actor, escalation: Escalation, upload: UploadedFile, description: str = ""
+) -> EscalationAttachment:
+    """A file that shows the problem (a screenshot, a log). Refused when it holds a key or a
+    password: an escalation carries the diagnosis, never credentials."""
+    require_capability(actor, Cap.ESCALATE_TO_LKPP)
+    if upload is None:
+        raise DomainError(_("Choose a file to attach."), field="file")
+    if upload.size > ATTACHMENT_MAX_MB * 1024 * 1024:
+        raise DomainError(
+            _("The file is larger than the %(mb)d MB allowed here.") % {"mb": ATTACHMENT_MAX_MB},
+            field="file",
+        )
+    data = b"".join(upload.chunks())
+    found = find_credentials(data)
+    if found:
+        raise DomainError(
+            _("This file contains %(what)s and cannot go to LKPP. Remove it and attach again.")
+            % {"what": ", ".join(found)},
+            field="file",
+        )
+    description = (description or "").strip()[:300]
+    if description:
+        _refuse_credentials(description, "description")
+    filename = _clean_filename(upload.name)
+    with transaction.atomic():
+        escalation = _locked_escalation(escalation)
+        if escalation.state != Escalation.State.DRAFT:
+            raise DomainError(_("Files are attached before the escalation is sent."))
+        if escalation.attachments.filter(filename=filename).exists():
+            raise DomainError(
+                _("A file named %(name)s is already attached.") % {"name": filename},
+                field="file",
+            )
+        blob = store_bytes(data)
+        attachment = EscalationAttachment.objects.create(
+            escalation=escalation,
+            blob=blob,
+            filename=filename,
+            description=description,
+            added_by=actor,
+            added_at=timezone.now(),
+        )
+        audit.record(
+            actor=actor,
+            action="escalation.attach",
+            obj=escalation,
+            data={"file": filename, "sha256": blob.sha256},
+        )
+    return attachment
+
+
+def escalation_detach(*, actor, attachment: EscalationAttachment) -> None:
+    require_capability(actor, Cap.ESCALATE_TO_LKPP)
+    with transaction.atomic():
+        escalation = _locked_escalation(attachment.escalation)
+        if escalation.state != Escalation.State.DRAFT:
+            raise DomainError(_("A sent escalation keeps its files."))
+        audit.record(
+            actor=actor,
+            action="escalation.detach",
+            obj=escalation,
+            data={"file": attachment.filename, "sha256": attachment.blob_id},
+        )
+        attachment.delete()
+
+
+def escalation_send(*, actor, escalation: Escalation) -> Escalation:
+    """The package is sent to LKPP: it is kept as it is now, so what LKPP received can be
+    shown byte for byte later."""
+    require_capability(actor, Cap.ESCALATE_TO_LKPP)
+    with transaction.atomic():
+        escalation = _locked_escalation(escalation)
+        if escalation.state != Escalation.State.DRAFT:
+            raise DomainError(_("This escalation has already been sent."))
+        escalation.state = Escalation.State.SENT
+        escalation.sent_at, escalation.sent_by = timezone.now(), actor
+        escalation.package = store_bytes(packaging.build(escalation))
+        escalation.save()
+        audit.record(
+            actor=actor,
+            action="escalation.send",
+            obj=escalation,
+            data={"package_sha256": escalation.package.sha256},
+        )
+    return escalation
+
+
+def escalation_package(*, actor, escalation: Escalation) -> bytes:
+    """The ZIP for e-mail: the kept package once sent, a fresh draft before."""
+    require_capability(actor, Cap.ESCALATE_TO_LKPP)
+    if escalation.package_id:
+        with open_blob(escalation.package) as f:
+            data = f.read()
+    else:
+        data = packaging.build(escalation)
+    audit.record(
+        actor=actor,
+        action="escalation.export",
+        obj=escalation,
+        data={"sha256": hashlib.sha256(data).hexdigest(), "as_sent": bool(escalation.package_id)},
+    )
+    return data
+
+
+def escalation_answer(*, actor, escalation: Escalation, answer: str) -> Escalation:
+    require_capability(actor, Cap.ESCALATE_TO_LKPP)
+    answer = _required(answer, "answer", _("Record LKPP's answer."))
+    with transaction.atomic():
+        escalation = _locked_escalation(escalation)
+        if escalation.state != Escalation.State.SENT:
+            raise DomainError(_("LKPP's answer is recorded after the escalation is sent."))
+        escalation.state = Escalation.State.ANSWERED
+        escalation.answer, escalation.answered_at = answer, timezone.now()
+        escalation.answered_by = actor
+        escalation.save()
+        if escalation.upload_problem_id:
+            step_end(
+                procedure=PROCEDURE,
+                step="escalation",
+                subject=escalation.upload_problem,
+                actor=actor,
+                at=escalation.answered_at,
+            )
+        audit.record(actor=actor, action="escalation.answer", obj=escalation)
+    return escalation
+
+
+def escalation_close(*, actor, escalation: Escalation) -> Escalation:
+    """Closed with LKPP's answer; an escalated upload problem is resolved with it."""
+    require_capability(actor, Cap.ESCALATE_TO_LKPP)
+    with transaction.atomic():
+        escalation = _locked_escalation(escalation)
+        if escalation.state != Escalation.State.ANSWERED:
+            raise DomainError(_("An escalation is closed once LKPP's answer is recorded."))
+        escalation.state = Escalation.State.CLOSED
+        escalation.closed_at, escalation.closed_by = timezone.now(), actor
+        escalation.save()
+        audit.record(actor=actor, action="escalation.close", obj=escalation)
+        if escalation.upload_problem_id:
+            problem = _locked(escalation.upload_problem)
+            if problem.state == State.ESCALATED:
+                _resolve(problem, actor, escalation.answer)
+                audit.record(actor=actor, action="upload_problem.resolve", obj=problem)
+                _notify(problem, _("LKPP answered"), escalation.answer)
+    return escalation
