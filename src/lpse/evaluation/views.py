@@ -20,8 +20,7 @@ from lpse.accounts.roles import Cap
 from lpse.bids.models import OpenedBid
 from lpse.core.capabilities import requires
 from lpse.core.errors import DomainError
-from lpse.core.feedback import act_and_redirect
-from lpse.core.forms import add_domain_error
+from lpse.core.feedback import act_and_redirect, submit_form
 from lpse.core.storage import open_blob
 from lpse.evaluation import announcement, failure, services
 from lpse.evaluation.capability import capability_of
@@ -111,15 +110,16 @@ def form_action(
 ):
     """Validate ``form``, run ``action(cleaned_data)``; on success redirect to the page, else
     show the page again with the form as typed and the error where it belongs."""
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect("evaluation:page", tender.code)
-    return render_page(request, tender, status=400, target=target, **{name: form})
+    return submit_form(
+        request,
+        form,
+        action,
+        success=success,
+        done=lambda: redirect("evaluation:page", tender.code),
+        again=lambda bound: render_page(
+            request, tender, status=400, target=target, **{name: bound}
+        ),
+    )
 
 
 @requires(Cap.MANAGE_TENDERS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,8 +11,7 @@ from django.views.decorators.http import require_POST
 
 from lpse.accounts.roles import Cap
 from lpse.core.capabilities import AUTHENTICATED, requires
-from lpse.core.errors import DomainError
-from lpse.core.forms import add_domain_error
+from lpse.core.feedback import submit_form
 from lpse.evaluation import award as award_services
 from lpse.evaluation.forms import AwardForm, ContractForm
 from lpse.evaluation.selectors import award_of, contract_of, current_outcome
@@ -61,38 +59,32 @@ def award_page(request, code: str):
 @require_POST
 def award_issue(request, code: str):
     tender = _ppk_tender(request, code)
-    form = AwardForm(request.POST)
-    if form.is_valid():
-        try:
-            award_services.award_issue(
-                actor=request.user, tender=tender, number=form.cleaned_data["number"]
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("The award letter (SPPBJ) is issued and sent."))
-            return redirect("evaluation:award", code)
-    return _page(request, tender, award_form=form, status=400)
+    return submit_form(
+        request,
+        AwardForm(request.POST),
+        lambda data: award_services.award_issue(
+            actor=request.user, tender=tender, number=data["number"]
+        ),
+        success=_("The award letter (SPPBJ) is issued and sent."),
+        done=lambda: redirect("evaluation:award", code),
+        again=lambda form: _page(request, tender, award_form=form, status=400),
+    )
 
 
 @requires(Cap.AWARD_CONTRACTS)
 @require_POST
 def contract_record(request, code: str):
     tender = _ppk_tender(request, code)
-    form = ContractForm(request.POST)
-    if form.is_valid():
-        try:
-            award_services.contract_record(
-                actor=request.user,
-                tender=tender,
-                data=award_services.ContractData(**form.cleaned_data),
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("The contract is recorded."))
-            return redirect("evaluation:award", code)
-    return _page(request, tender, contract_form=form, status=400)
+    return submit_form(
+        request,
+        ContractForm(request.POST),
+        lambda data: award_services.contract_record(
+            actor=request.user, tender=tender, data=award_services.ContractData(**data)
+        ),
+        success=_("The contract is recorded."),
+        done=lambda: redirect("evaluation:award", code),
+        again=lambda form: _page(request, tender, contract_form=form, status=400),
+    )
 
 
 @requires(AUTHENTICATED)
