@@ -18,6 +18,7 @@ portal_patterns = (
 urlpatterns = [
     path("", include(portal_patterns)),
     path("", include("lpse.providers.urls")),
+    path("", include("lpse.catalog.urls")),
     path("", include("lpse.core.urls")),
     path("", include("lpse.tenders.urls")),
     path("", include("lpse.bids.urls")),

@@ -93,6 +93,7 @@ def load() -> None:
             agency=agency,
             first_name=str(role.label).split(" (")[0],
         )
+    _demo_price_index()
     _demo_provider(agencies)
     _demo_tenders(agencies)
 
@@ -136,6 +137,86 @@ def _demo_provider(agencies) -> None:
         decided_at=now,
     )
     company.sub_fields.set(BusinessSubField.objects.filter(code__in=["K01", "K02", "K03"]))
+    _demo_experiences(company)
+
+
+# Issue 5: demo values shaped like a consumer price index (2018 = 100, about 3.5 % a year), so
+# that kemampuan dasar can be tried at once. Not BPS figures: the administrator enters the real
+# ones on the price index page.
+DEMO_INDEX_FROM = 2010
+DEMO_INDEX_SOURCE = "Contoh demo (bukan angka BPS), 2018=100"
+
+
+def _demo_price_index() -> None:
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from lpse.catalog.models import PriceIndex
+
+    today = timezone.localdate()
+    rows = []
+    for year in range(DEMO_INDEX_FROM, today.year + 1):
+        for month in range(1, 13):
+            if (year, month) > (today.year, today.month):
+                break
+            months = (year - 2018) * 12 + month - 1
+            value = Decimal(100 * 1.035 ** (months / 12)).quantize(Decimal("0.01"))
+            rows.append(
+                PriceIndex(
+                    year=year,
+                    month=month,
+                    value=value,
+                    source=DEMO_INDEX_SOURCE,
+                    updated_at=timezone.now(),
+                )
+            )
+    PriceIndex.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+DEMO_EXPERIENCES = [
+    # contract, client, sub-field, value (Rp), completed
+    (
+        "Pembangunan Gedung Kantor Kecamatan Bantimurung",
+        "Dinas Pekerjaan Umum dan Penataan Ruang Kabupaten Maros",
+        "K01",
+        "1850000000",
+        (2019, 11, 28),
+    ),
+    (
+        "Peningkatan Jalan Poros Tanralili",
+        "Dinas Pekerjaan Umum dan Penataan Ruang Kabupaten Maros",
+        "K02",
+        "2400000000",
+        (2022, 8, 15),
+    ),
+]
+
+
+def _demo_experiences(company) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from lpse.catalog.models import BusinessSubField
+    from lpse.core.storage import store_bytes
+    from lpse.providers.models import Experience
+
+    for contract, client, sub_field, value, completed in DEMO_EXPERIENCES:
+        proof = store_bytes(f"%PDF-1.4\n% BAST (demo): {contract}\n%%EOF\n".encode())
+        Experience.objects.create(
+            company=company,
+            contract_name=contract,
+            client=client,
+            sub_field=BusinessSubField.objects.get(code=sub_field),
+            contract_value=Decimal(value),
+            completed_on=date(*completed),
+            proof=proof,
+            proof_name="bast-demo.pdf",
+            recorded_by=company.user,
+            recorded_at=timezone.now(),
+        )
 
 
 EXTRA_COMMITTEE_MEMBERS = ["demo.pokja-2", "demo.pokja-3"]

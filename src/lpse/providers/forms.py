@@ -1,10 +1,24 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lpse.catalog.selectors import sub_fields_for_choice
+from lpse.providers.documents import MAX_EVIDENCE_BYTES
 from lpse.providers.models import LegalForm, Verification
+
+EVIDENCE_ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
+
+
+def _evidence_help() -> str:
+    return gettext("PDF, JPEG or PNG, at most %(mb)d MB.") % {
+        "mb": MAX_EVIDENCE_BYTES // (1024 * 1024)
+    }
+
+
+EVIDENCE_HELP = lazy(_evidence_help, str)()  # in the language of the request, not of start-up
 
 
 class EmailStartForm(forms.Form):
@@ -79,3 +93,90 @@ class ChecklistItemForm(forms.Form):
     )
     order = forms.IntegerField(label=_("Order"), min_value=0, initial=0)
     active = forms.BooleanField(label=_("Published"), required=False, initial=True)
+
+
+# --- e-mail change (R-3.2) ----------------------------------------------------------------------
+
+
+class EmailChangeForm(forms.Form):
+    new_email = forms.CharField(
+        label=_("New company e-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    email_control = forms.BooleanField(
+        label=_(
+            "The new address is active and our company controls it: a confirmation link is "
+            "sent there, and after the change everything LPSE sends goes there."
+        )
+    )
+    statement = forms.FileField(
+        label=_("Signed statement (surat pernyataan)"),
+        required=False,  # the service says what is missing, as for any other caller
+        help_text=EVIDENCE_HELP,
+        widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+    )
+
+
+class EmailChangeCheckForm(forms.Form):
+    """The verifier's form: both originals checked, then pass on or reject."""
+
+    DECISIONS = [
+        ("pass", _("Matches: pass it to the administrator")),
+        ("reject", _("Reject")),
+    ]
+    checked_ktp = forms.BooleanField(
+        label=_("Checked against the director's original ID card (KTP)"), required=False
+    )
+    checked_deed = forms.BooleanField(
+        label=_("Checked against the company deed (akta)"), required=False
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason (required when rejecting)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class EmailChangeApplyForm(forms.Form):
+    DECISIONS = [("apply", _("Apply the change")), ("reject", _("Reject"))]
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason (required when rejecting)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# --- experience (issue 5) -----------------------------------------------------------------------
+
+
+class ExperienceForm(forms.Form):
+    contract_name = forms.CharField(label=_("Contract (work done)"), max_length=300)
+    client = forms.CharField(label=_("Client"), max_length=200)
+    sub_field = forms.ModelChoiceField(
+        label=_("Business sub-field"), queryset=sub_fields_for_choice()
+    )
+    contract_value = forms.CharField(label=_("Contract value, Rp"), max_length=30)
+    completed_on = forms.DateField(
+        label=_("Completion date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    proof = forms.FileField(
+        label=_("Proof (contract or handover report, BAST)"),
+        required=False,
+        help_text=EVIDENCE_HELP,
+        widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+    )
+
+
+class BasicCapabilityForm(forms.Form):
+    sub_field = forms.ModelChoiceField(
+        label=_("Business sub-field"),
+        queryset=sub_fields_for_choice(),
+        required=False,
+        empty_label=_("Any sub-field"),
+    )

@@ -1,4 +1,5 @@
-"""Provider registration and verification (SPEC 1, annex 1.2)."""
+"""Provider registration and verification (SPEC 1, annex 1.2), the change of a company's e-mail
+(R-3.2, annex 3.2) and the experience its basic capability is computed from (R-5.6)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lpse.catalog.models import BusinessSubField
+from lpse.core.models import Blob
 
 
 class RegistrationInvite(models.Model):
@@ -66,6 +68,10 @@ class Company(models.Model):
     verify_by = models.DateTimeField(_("verify by"))
     forms_ref = models.CharField(max_length=43, unique=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # When a verifier first opened this registration's file (the provider is at the desk): the
+    # start of the annex 1.2 step "verify", timed until the decision (R-3.6). Cleared when a
+    # registration is restarted, so each round is timed on its own.
+    verification_opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-registered_at"]
@@ -138,3 +144,105 @@ class VerificationCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {'ok' if self.ok else 'missing'}"
+
+
+class EmailChangeRequest(models.Model):
+    """A company's request to change its e-mail address (R-3.2, annex 3.2).
+
+    The provider submits a signed statement and proves it controls the new address (R-1.6: the
+    address must be active and controlled) by following a link sent to it; the verifier checks
+    the statement against the director's original KTP and the company deed and passes it on;
+    the administrator applies it. Every step keeps who and when; the record is the history the
+    agency admin sees.
+    """
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted: waiting for the verifier")
+        CHECKED = "checked", _("Checked: waiting for the administrator")
+        APPLIED = "applied", _("Applied")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the provider")
+
+    OPEN_STATES = (State.SUBMITTED, State.CHECKED)
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="email_changes")
+    state = models.CharField(
+        max_length=20, choices=State.choices, default=State.SUBMITTED, db_index=True
+    )
+    old_email = models.EmailField(_("old address"))
+    new_email = models.EmailField(_("new address"), db_index=True)
+    statement = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
+    statement_name = models.CharField(max_length=200)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    # R-1.6: the one-time link to the new address; only its digest is kept.
+    confirm_digest = models.CharField(max_length=64, unique=True)
+    confirm_expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_ktp = models.BooleanField(default=False)
+    checked_deed = models.BooleanField(default=False)
+    check_note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"],
+                condition=models.Q(state__in=["submitted", "checked"]),
+                name="one_open_email_change_per_company",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company}: {self.old_email} → {self.new_email}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+
+class Experience(models.Model):
+    """A contract the company completed (*pengalaman*), with its proof: the basis of its basic
+    capability, *kemampuan dasar* (``selectors.basic_capability``)."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="experiences")
+    contract_name = models.CharField(_("contract name"), max_length=300)
+    client = models.CharField(_("client"), max_length=200)
+    sub_field = models.ForeignKey(
+        BusinessSubField,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("business sub-field"),
+    )
+    contract_value = models.DecimalField(_("contract value"), max_digits=18, decimal_places=2)
+    completed_on = models.DateField(_("completion date"))
+    proof = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="+")
+    proof_name = models.CharField(max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    # Withdrawn, not deleted: an evaluation may already have relied on it.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-completed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contract_value__gt=0), name="experience_value_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_name} ({self.client})"

@@ -1,8 +1,16 @@
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from lpse.providers.models import Company, VerificationItem
+from django.db.models import Q, QuerySet
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+
+from lpse.catalog.models import BusinessSubField, PriceIndex
+from lpse.catalog.selectors import PriceIndexTable
+from lpse.providers.models import Company, EmailChangeRequest, Experience, VerificationItem
 
 
 def registration_queue(*, query: str = "", state: str = "") -> QuerySet[Company]:
@@ -27,3 +35,218 @@ def registration_queue(*, query: str = "", state: str = "") -> QuerySet[Company]
 
 def published_checklist() -> QuerySet[VerificationItem]:
     return VerificationItem.objects.filter(active=True)
+
+
+# --- e-mail change (R-3.2) ------------------------------------------------------------------
+
+
+def email_changes(*, state: str = "", query: str = "") -> QuerySet[EmailChangeRequest]:
+    """The history the verifier, the administrator and the agency admins see: every request,
+    newest first, searchable by company, User ID or either address."""
+    changes = EmailChangeRequest.objects.select_related(
+        "company", "company__user", "statement", "submitted_by", "checked_by", "decided_by"
+    )
+    if state:
+        changes = changes.filter(state=state)
+    query = query.strip()
+    if query:
+        changes = changes.filter(
+            Q(company__name__icontains=query)
+            | Q(company__user__username__icontains=query.lower())
+            | Q(old_email__icontains=query.lower())
+            | Q(new_email__icontains=query.lower())
+        )
+    return changes.order_by("-submitted_at", "-id")
+
+
+def email_changes_of(company: Company) -> QuerySet[EmailChangeRequest]:
+    return company.email_changes.select_related("statement", "checked_by", "decided_by")
+
+
+# --- experience and basic capability, *kemampuan dasar* (issue 5, R-5.6) ----------------------
+
+EXPERIENCE_YEARS = 15  # experience older than this does not count
+KD_FACTOR = 3  # KD = 3 × NPt
+SEN = Decimal("0.01")
+
+
+def experiences_of(company: Company) -> QuerySet[Experience]:
+    """The company's experience that counts (not withdrawn), newest first."""
+    return Experience.objects.filter(company=company, withdrawn_at__isnull=True).select_related(
+        "sub_field", "proof"
+    )
+
+
+@dataclass(frozen=True)
+class BasicCapability:
+    """A company's basic capability on a date: KD = 3 × NPt, where NPt is its highest
+    experience value, brought to the prices of that date with the price index."""
+
+    value: Decimal  # KD
+    adjusted_value: Decimal  # NPt: the best experience's value at the prices of ``at``
+    experience: Experience | None  # the best experience, None when none counts
+    completion_index: PriceIndex | None  # the index used for its completion month
+    current_index: PriceIndex | None  # the index used for the month of ``at``
+    adjusted: bool  # False when an index was missing and the value was used as it was
+    considered: int  # how many experiences were compared
+    at: date
+    since: date
+    sub_field: BusinessSubField | None
+    explanation: str
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _adjust(value: Decimal, then: PriceIndex | None, now: PriceIndex | None) -> Decimal | None:
+    """value × index now / index then, to the sen; None when either index is missing."""
+    if then is None or now is None:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 50
+        return (value * now.value / then.value).quantize(SEN, rounding=ROUND_HALF_UP)
+
+
+def _rupiah(value: Decimal) -> str:
+    places = 0 if value == value.to_integral_value() else 2
+    return "Rp " + number_format(value, decimal_pos=places, force_grouping=True)
+
+
+def _month(day: date) -> str:
+    return date_format(day, "F Y")
+
+
+def basic_capability(
+    company: Company, *, sub_field: BusinessSubField | None = None, at: date
+) -> BasicCapability:
+    """*Kemampuan dasar* of ``company`` on ``at``: KD = 3 × NPt, NPt = the highest value among
+    the experiences completed in the last 15 years up to ``at`` (in ``sub_field`` when given),
+    each adjusted to the prices of ``at``'s month as value × index(at) / index(completion), using
+    the latest index at or before each month. Where an index is missing the value is used
+    unadjusted, and the explanation says so."""
+    since = _years_before(at, EXPERIENCE_YEARS)
+    experiences = experiences_of(company).filter(completed_on__gte=since, completed_on__lte=at)
+    if sub_field is not None:
+        experiences = experiences.filter(sub_field=sub_field)
+    table = PriceIndexTable()
+    current = table.at_or_before(at)
+    best = None  # (adjusted value, experience, completion index, adjusted?)
+    considered = 0
+    for experience in experiences.order_by("-completed_on", "-id"):
+        considered += 1
+        then = table.at_or_before(experience.completed_on)
+        adjusted = _adjust(experience.contract_value, then, current)
+        candidate = (
+            adjusted if adjusted is not None else experience.contract_value,
+            experience,
+            then,
+            adjusted is not None,
+        )
+        if best is None or candidate[0] > best[0]:
+            best = candidate
+    scope = {
+        "years": EXPERIENCE_YEARS,
+        "since": date_format(since, "j F Y"),
+        "at": date_format(at, "j F Y"),
+        "sub_field": str(sub_field) if sub_field is not None else "",
+    }
+    if best is None:
+        text = (
+            _(
+                "No experience counts: the company has recorded no contract in sub-field "
+                "%(sub_field)s completed between %(since)s and %(at)s (the last %(years)d "
+                "years). Basic capability KD = 0."
+            )
+            if sub_field is not None
+            else _(
+                "No experience counts: the company has recorded no contract completed between "
+                "%(since)s and %(at)s (the last %(years)d years). Basic capability KD = 0."
+            )
+        ) % scope
+        return BasicCapability(
+            value=Decimal(0),
+            adjusted_value=Decimal(0),
+            experience=None,
+            completion_index=None,
+            current_index=current,
+            adjusted=False,
+            considered=0,
+            at=at,
+            since=since,
+            sub_field=sub_field,
+            explanation=text,
+        )
+    npt, experience, then, adjusted = best
+    kd = KD_FACTOR * npt
+    lines = [
+        (
+            _(
+                "%(count)d experience(s) in sub-field %(sub_field)s completed between %(since)s "
+                "and %(at)s (the last %(years)d years) were compared at the prices of %(month)s."
+            )
+            if sub_field is not None
+            else _(
+                "%(count)d experience(s) completed between %(since)s and %(at)s (the last "
+                "%(years)d years) were compared at the prices of %(month)s."
+            )
+        )
+        % {**scope, "count": considered, "month": _month(at)},
+        _(
+            "The highest is “%(contract)s” for %(client)s (%(sub_field)s), completed on "
+            "%(completed)s, contract value %(value)s."
+        )
+        % {
+            "contract": experience.contract_name,
+            "client": experience.client,
+            "sub_field": experience.sub_field,
+            "completed": date_format(experience.completed_on, "j F Y"),
+            "value": _rupiah(experience.contract_value),
+        },
+    ]
+    if adjusted:
+        lines.append(
+            _(
+                "Adjusted with the price index: %(value)s × %(now)s (%(now_month)s) ÷ %(then)s "
+                "(%(then_month)s) = NPt %(npt)s."
+            )
+            % {
+                "value": _rupiah(experience.contract_value),
+                "now": current.value_display,
+                "now_month": _month(current.period),
+                "then": then.value_display,
+                "then_month": _month(then.period),
+                "npt": _rupiah(npt),
+            }
+        )
+    else:
+        lines.append(
+            _(
+                "No price index is recorded for %(month)s or any month before it, so the "
+                "contract value is used without adjustment: NPt = %(npt)s."
+            )
+            % {
+                "month": _month(at if current is None else experience.completed_on),
+                "npt": _rupiah(npt),
+            }
+        )
+    lines.append(
+        _("Basic capability KD = %(factor)d × NPt = %(factor)d × %(npt)s = %(kd)s.")
+        % {"factor": KD_FACTOR, "npt": _rupiah(npt), "kd": _rupiah(kd)}
+    )
+    return BasicCapability(
+        value=kd,
+        adjusted_value=npt,
+        experience=experience,
+        completion_index=then,
+        current_index=current,
+        adjusted=adjusted,
+        considered=considered,
+        at=at,
+        since=since,
+        sub_field=sub_field,
+        explanation=" ".join(str(line) for line in lines),
+    )

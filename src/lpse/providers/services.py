@@ -23,10 +23,11 @@ from lpse.accounts.usernames import normalize_user_id
 from lpse.catalog.models import BusinessSubField
 from lpse.core import audit
 from lpse.core.calendar import add_working_days, end_of_day_wita, to_wita
-from lpse.core.capabilities import require_capability
+from lpse.core.capabilities import has_capability, require_capability
 from lpse.core.errors import DomainError
 from lpse.core.hashing import token_digest
 from lpse.core.mail import send_mail_on_commit
+from lpse.core.standard_times import Procedure, step_record
 from lpse.providers.models import (
     Company,
     RegistrationInvite,
@@ -259,6 +260,7 @@ def registration_submit(*, token: str, data: RegistrationData) -> Company:
         company.verify_by = verification_deadline(now)
         company.forms_ref = secrets.token_urlsafe(32)
         company.decided_at = None
+        company.verification_opened_at = None
         company.save()
         company.sub_fields.set(sub_fields)
         audit.record(
@@ -295,6 +297,20 @@ def registration_submit(*, token: str, data: RegistrationData) -> Company:
 
 
 # --- R-1.5: verification ---------------------------------------------------------------------
+
+
+def verification_open(*, actor, company: Company) -> None:
+    """A verifier opened a waiting registration's file: the provider is at the desk with the
+    documents (walk-in verification, R-1.4), so the annex 1.2 step starts now (R-3.6). Only the
+    first opening of each registration round counts; later ones change nothing."""
+    if not has_capability(actor, Cap.VERIFY_PROVIDERS):
+        return
+    if company.state != Company.State.AWAITING_VERIFICATION or company.is_overdue:
+        return
+    if company.verification_opened_at is None:
+        Company.objects.filter(pk=company.pk, verification_opened_at__isnull=True).update(
+            verification_opened_at=timezone.now()
+        )
 
 
 @dataclass
@@ -372,6 +388,16 @@ def verification_decide(
         company.state = Company.State.VERIFIED if complete else Company.State.REJECTED
         company.decided_at = now
         company.save(update_fields=["state", "decided_at"])
+        # Annex 1.2, 15–30 min: from the file's opening to this decision; each decision is timed
+        # on its own record, so a restarted registration's second round has its own timing.
+        step_record(
+            procedure=Procedure.PROVIDER_VERIFICATION,
+            step="verify",
+            subject=verification,
+            started_at=company.verification_opened_at or now,
+            ended_at=now,
+            actor=actor,
+        )
         audit.record(
             actor=actor,
             action=f"verification.{outcome}",

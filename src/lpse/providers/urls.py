@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lpse.providers import views
+from lpse.providers import views, views_email_change, views_experience
 
 app_name = "providers"
 urlpatterns = [
@@ -15,5 +15,55 @@ urlpatterns = [
     path("verifikasi/daftar-periksa/", views.checklist, name="checklist"),
     path(
         "verifikasi/daftar-periksa/<int:pk>/ubah/", views.checklist_toggle, name="checklist_toggle"
+    ),
+    # change of the company's e-mail address
+    path("penyedia/ganti-email/", views_email_change.email_change_mine, name="email_change_mine"),
+    path(
+        "penyedia/ganti-email/<int:pk>/tarik/",
+        views_email_change.email_change_withdraw,
+        name="email_change_withdraw",
+    ),
+    path(
+        "penyedia/ganti-email/<int:pk>/kirim-ulang/",
+        views_email_change.email_change_resend,
+        name="email_change_resend",
+    ),
+    path(
+        "ganti-email/konfirmasi/<str:token>/",
+        views_email_change.email_change_confirm,
+        name="email_change_confirm",
+    ),
+    path("verifikasi/ganti-email/", views_email_change.email_change_desk, name="email_change_desk"),
+    path(
+        "verifikasi/ganti-email/<int:pk>/",
+        views_email_change.email_change_detail,
+        name="email_change_detail",
+    ),
+    path(
+        "verifikasi/ganti-email/<int:pk>/periksa/",
+        views_email_change.email_change_check,
+        name="email_change_check",
+    ),
+    path(
+        "verifikasi/ganti-email/<int:pk>/putuskan/",
+        views_email_change.email_change_decide,
+        name="email_change_decide",
+    ),
+    path(
+        "verifikasi/ganti-email/<int:pk>/surat-pernyataan/",
+        views_email_change.email_change_statement,
+        name="email_change_statement",
+    ),
+    # issue 5: experience and basic capability (kemampuan dasar)
+    path("penyedia/pengalaman/", views_experience.experience_list, name="experience_list"),
+    path(
+        "penyedia/pengalaman/<int:pk>/tarik/",
+        views_experience.experience_withdraw,
+        name="experience_withdraw",
+    ),
+    path(
+        "penyedia/pengalaman/<int:pk>/bukti/",
+        views_experience.experience_proof,
+        name="experience_proof",
     ),
 ]

@@ -137,6 +137,8 @@ def queue(request):
 def registration_detail(request, pk: int):
     company = get_object_or_404(Company.objects.select_related("user"), pk=pk)
     can_verify = Cap.VERIFY_PROVIDERS in request.user.capabilities()
+    if request.method == "GET":
+        services.verification_open(actor=request.user, company=company)
     form = VerificationForm(request.POST or None, items=selectors.published_checklist())
     if request.method == "POST":
         if not can_verify:

@@ -12,6 +12,7 @@ from lpse.accounts.roles import Cap
 from lpse.core import audit
 from lpse.core.capabilities import has_capability
 from lpse.core.errors import DomainError
+from lpse.core.standard_times import Procedure, step_end, step_start
 from lpse.tenders import schedule as sched
 from lpse.tenders.access import is_committee_member, require_committee_member
 from lpse.tenders.models import ScheduleChange, Tender
@@ -68,6 +69,14 @@ def schedule_change_request(
             obj=change,
             data={"tender": tender.code, "reason": reason},
         )
+        # Annex 3.3, 15–30 min: from the committee's request to the administrator's decision.
+        step_start(
+            procedure=Procedure.SCHEDULE_CHANGE,
+            step="apply",
+            subject=change,
+            actor=actor,
+            at=change.requested_at,
+        )
     if settings.LPSE_COMMITTEE_APPLIES_SCHEDULE_CHANGES:
         return schedule_change_apply(actor=actor, change=change)
     return change
@@ -123,6 +132,13 @@ def schedule_change_apply(*, actor, change: ScheduleChange) -> ScheduleChange:
                 "reason": change.reason,
             },
         )
+        step_end(
+            procedure=Procedure.SCHEDULE_CHANGE,
+            step="apply",
+            subject=change,
+            actor=actor,
+            at=change.decided_at,
+        )
         notify_schedule_change(change, bidders=bidder_emails(tender))
     return change
 
@@ -148,6 +164,13 @@ def schedule_change_refuse(*, actor, change: ScheduleChange, note: str) -> Sched
         change.refresh_from_db()
         audit.record(
             actor=actor, action="schedule_change.refuse", obj=change, data={"note": note.strip()}
+        )
+        step_end(
+            procedure=Procedure.SCHEDULE_CHANGE,
+            step="apply",
+            subject=change,
+            actor=actor,
+            at=change.decided_at,
         )
     return change
 

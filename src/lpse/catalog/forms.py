@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MONTHS = [
+    (1, _("January")),
+    (2, _("February")),
+    (3, _("March")),
+    (4, _("April")),
+    (5, _("May")),
+    (6, _("June")),
+    (7, _("July")),
+    (8, _("August")),
+    (9, _("September")),
+    (10, _("October")),
+    (11, _("November")),
+    (12, _("December")),
+]
+
+
+class PriceIndexForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), initial=lambda: timezone.localdate().year)
+    month = forms.TypedChoiceField(
+        label=_("Month"),
+        choices=MONTHS,
+        coerce=int,
+        initial=lambda: timezone.localdate().month,
+    )
+    # Text, not a number field: the index is typed the Indonesian way (112,45); the service
+    # reads it and says what is wrong.
+    value = forms.CharField(label=_("Index value"), max_length=20)
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: BPS, consumer price index (2018=100), Kabupaten Maros."),
+    )
