@@ -3,7 +3,6 @@ the verifier's check, the administrator's decision and the history."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 from lpse.accounts.roles import Cap
 from lpse.core.capabilities import public, requires
 from lpse.core.errors import DomainError
-from lpse.core.forms import add_domain_error
+from lpse.core.feedback import act_and_redirect, submit_form
 from lpse.core.storage import open_blob
 from lpse.providers import email_change as services
 from lpse.providers import selectors
@@ -55,27 +54,24 @@ def _own_change(request, pk: int) -> EmailChangeRequest:
 @requires(Cap.OWN_COMPANY)
 def email_change_mine(request):
     company = own_company(request)
-    form = EmailChangeForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            change = services.email_change_submit(
-                actor=request.user,
-                new_email=form.cleaned_data["new_email"],
-                statement=form.cleaned_data["statement"],
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Request received. Open the link we sent to %(email)s to confirm the new "
-                    "address; then bring the original KTP of the director and the company deed "
-                    "to the LPSE verifier."
-                )
-                % {"email": change.new_email},
-            )
-            return redirect("providers:email_change_mine")
+    if request.method != "POST":
+        return _mine_page(request, company, EmailChangeForm())
+    return submit_form(
+        request,
+        EmailChangeForm(request.POST, request.FILES),
+        lambda data: services.email_change_submit(
+            actor=request.user, new_email=data["new_email"], statement=data["statement"]
+        ),
+        success=_(
+            "Request received. Open the link we sent to the new address to confirm it; then "
+            "bring the original KTP of the director and the company deed to the LPSE verifier."
+        ),
+        done=lambda: redirect("providers:email_change_mine"),
+        again=lambda form: _mine_page(request, company, form),
+    )
+
+
+def _mine_page(request, company, form):
     changes = list(selectors.email_changes_of(company))
     return render(
         request,
@@ -93,29 +89,24 @@ def email_change_mine(request):
 @require_POST
 def email_change_withdraw(request, pk: int):
     change = _own_change(request, pk)
-    try:
-        services.email_change_withdraw(actor=request.user, change=change)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Your request was withdrawn."))
-    return redirect("providers:email_change_mine")
+    return act_and_redirect(
+        request,
+        lambda: services.email_change_withdraw(actor=request.user, change=change),
+        _("Your request was withdrawn."),
+        "providers:email_change_mine",
+    )
 
 
 @requires(Cap.OWN_COMPANY)
 @require_POST
 def email_change_resend(request, pk: int):
     change = _own_change(request, pk)
-    try:
-        services.email_change_resend(actor=request.user, change=change)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("A new confirmation link was sent to %(email)s.") % {"email": change.new_email},
-        )
-    return redirect("providers:email_change_mine")
+    return act_and_redirect(
+        request,
+        lambda: services.email_change_resend(actor=request.user, change=change),
+        _("A new confirmation link was sent to %(email)s.") % {"email": change.new_email},
+        "providers:email_change_mine",
+    )
 
 
 def _link_problem(request, exc: DomainError):
@@ -196,50 +187,50 @@ def email_change_detail(request, pk: int):
 @require_POST
 def email_change_check(request, pk: int):
     change = _change(pk)
-    form = EmailChangeCheckForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["decision"] == "reject":
-                services.email_change_reject(
-                    actor=request.user, change=change, reason=data["reason"]
-                )
-            else:
-                services.email_change_check(
-                    actor=request.user,
-                    change=change,
-                    checked_ktp=data["checked_ktp"],
-                    checked_deed=data["checked_deed"],
-                    note=data["note"],
-                )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Decision recorded."))
-            return redirect("providers:email_change_detail", change.pk)
-    return _detail(request, change, check_form=form)
+
+    def act(data):
+        if data["decision"] == "reject":
+            return services.email_change_reject(
+                actor=request.user, change=change, reason=data["reason"]
+            )
+        return services.email_change_check(
+            actor=request.user,
+            change=change,
+            checked_ktp=data["checked_ktp"],
+            checked_deed=data["checked_deed"],
+            note=data["note"],
+        )
+
+    return submit_form(
+        request,
+        EmailChangeCheckForm(request.POST),
+        act,
+        success=_("Decision recorded."),
+        done=lambda: redirect("providers:email_change_detail", change.pk),
+        again=lambda form: _detail(request, change, check_form=form),
+    )
 
 
 @requires(Cap.APPLY_EMAIL_CHANGES)
 @require_POST
 def email_change_decide(request, pk: int):
     change = _change(pk)
-    form = EmailChangeApplyForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["decision"] == "reject":
-                services.email_change_reject(
-                    actor=request.user, change=change, reason=data["reason"]
-                )
-            else:
-                services.email_change_apply(actor=request.user, change=change)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Decision recorded; the provider was e-mailed."))
-            return redirect("providers:email_change_detail", change.pk)
-    return _detail(request, change, apply_form=form)
+
+    def act(data):
+        if data["decision"] == "reject":
+            return services.email_change_reject(
+                actor=request.user, change=change, reason=data["reason"]
+            )
+        return services.email_change_apply(actor=request.user, change=change)
+
+    return submit_form(
+        request,
+        EmailChangeApplyForm(request.POST),
+        act,
+        success=_("Decision recorded; the provider was e-mailed."),
+        done=lambda: redirect("providers:email_change_detail", change.pk),
+        again=lambda form: _detail(request, change, apply_form=form),
+    )
 
 
 @requires(Cap.VIEW_EMAIL_CHANGES)

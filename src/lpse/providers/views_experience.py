@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,8 +10,7 @@ from django.views.decorators.http import require_POST
 
 from lpse.accounts.roles import Cap
 from lpse.core.capabilities import requires
-from lpse.core.errors import DomainError
-from lpse.core.forms import add_domain_error
+from lpse.core.feedback import act_and_redirect, submit_form
 from lpse.providers import experience as services
 from lpse.providers import selectors
 from lpse.providers.forms import BasicCapabilityForm, ExperienceForm
@@ -23,26 +21,31 @@ from lpse.providers.views_email_change import evidence_response, own_company
 @requires(Cap.OWN_COMPANY)
 def experience_list(request):
     company = own_company(request)
-    form = ExperienceForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.experience_add(
-                actor=request.user,
-                data=services.ExperienceData(
-                    contract_name=data["contract_name"],
-                    client=data["client"],
-                    sub_field=data["sub_field"],
-                    contract_value=data["contract_value"],
-                    completed_on=data["completed_on"],
-                ),
-                proof=data["proof"],
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Experience recorded."))
-            return redirect("providers:experience_list")
+    if request.method != "POST":
+        return _page(request, company, ExperienceForm())
+    return submit_form(
+        request,
+        ExperienceForm(request.POST, request.FILES),
+        lambda data: services.experience_add(
+            actor=request.user,
+            data=services.ExperienceData(
+                contract_name=data["contract_name"],
+                client=data["client"],
+                sub_field=data["sub_field"],
+                contract_value=data["contract_value"],
+                completed_on=data["completed_on"],
+            ),
+            proof=data["proof"],
+        ),
+        success=_("Experience recorded."),
+        done=lambda: redirect("providers:experience_list"),
+        again=lambda form: _page(request, company, form),
+    )
+
+
+def _page(request, company, form):
+    """The company's experience, the form, and its basic capability today (in the sub-field
+    chosen, if any)."""
     capability_form = BasicCapabilityForm(request.GET or None)
     sub_field = capability_form.cleaned_data["sub_field"] if capability_form.is_valid() else None
     return render(
@@ -68,13 +71,12 @@ def _own_experience(request, pk: int) -> Experience:
 @require_POST
 def experience_withdraw(request, pk: int):
     experience = _own_experience(request, pk)
-    try:
-        services.experience_withdraw(actor=request.user, experience=experience)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Experience withdrawn."))
-    return redirect("providers:experience_list")
+    return act_and_redirect(
+        request,
+        lambda: services.experience_withdraw(actor=request.user, experience=experience),
+        _("Experience withdrawn."),
+        "providers:experience_list",
+    )
 
 
 @requires(Cap.OWN_COMPANY)
