@@ -439,3 +439,27 @@ def test_R_3_2_a_refused_upload_on_the_page_says_why_and_keeps_the_address_typed
     assert response.status_code == 200
     assert "is not a PDF, JPEG or PNG file" in page and f'value="{NEW}"' in page
     assert not EmailChangeRequest.objects.exists() and not Blob.objects.exists()
+
+
+def test_R_3_2_a_provider_cannot_bypass_the_procedure_from_the_account_page(
+    verified_provider, client
+):
+    """The account's own address change is for staff; a company's address changes only by the
+    procedure (statement, the verifier's check, the administrator), so the two stay in step."""
+    from lpse.accounts.services import email_change_own
+
+    with pytest.raises(DomainError, match="e-mail change procedure"):
+        email_change_own(actor=verified_provider, new_email="lain@contoh.test")
+    verified_provider.refresh_from_db()
+    assert verified_provider.email != "lain@contoh.test"
+    client.force_login(verified_provider)
+    home = client.get("/akun/").content.decode()
+    assert "/penyedia/ganti-email/" in home and 'href="/akun/email/"' not in home
+
+
+def test_R_3_2_the_mail_log_does_not_keep_the_confirmation_link(settings):
+    from lpse.core.mail import ONE_TIME_LINK
+
+    settings.LPSE_DEMO = False
+    link = "http://127.0.0.1:8000/penyedia/ganti-email/konfirmasi/abc123/"
+    assert ONE_TIME_LINK.search(f"Buka {link} untuk mengonfirmasi")

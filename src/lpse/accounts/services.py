@@ -242,7 +242,19 @@ def password_reset_request(*, email: str) -> None:
 
 
 def email_change_own(*, actor: User, new_email: str) -> User:
-    """A signed-in person changes their own address (after re-authentication in the view)."""
+    """A signed-in person changes their own address (after re-authentication in the view).
+
+    Not a provider: a company's address changes only through the procedure of R-3.2 (signed
+    statement, the verifier's check of the KTP and deed, the administrator's change), which
+    keeps the account and the company in step (``lpse.providers.email_change``)."""
+    if getattr(actor, "company", None) is not None:
+        raise DomainError(
+            _(
+                "A company's e-mail address is changed through the LPSE's e-mail change "
+                "procedure: submit the signed statement on the company's e-mail change page."
+            ),
+            field="email",
+        )
     new_email = new_email.strip().lower()
     try:
         validate_email(new_email)

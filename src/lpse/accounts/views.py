@@ -159,6 +159,8 @@ def reauth(request):
 @requires(AUTHENTICATED)
 @reauth_required
 def email_change(request):
+    if getattr(request.user, "company", None) is not None:
+        return redirect("providers:email_change_mine")  # the company's procedure
     form = EmailForm(request.POST or None, initial={"email": request.user.email})
     if request.method == "POST" and form.is_valid():
         try:
