@@ -397,3 +397,13 @@ def test_R_3_4_providers_and_staff_find_the_pages_from_their_account(bidding, ma
     assert 'href="/admin-lpse/eskalasi-lkpp/"' in home
     client.force_login(make_user(Role.HELPDESK))
     assert "/admin-lpse/masalah-unggah/" not in client.get("/akun/").content.decode()
+
+
+def test_R_2_1_a_reported_upload_problem_is_a_helpdesk_ticket_of_its_kind(bidding):
+    """The helpdesk records every request: the report arrives as an online ticket in the
+    "upload problem" category, which the provider follows under its own tickets."""
+    problem = report(bidding)
+    ticket = problem.ticket
+    assert ticket is not None and ticket.category == "upload_problem"
+    assert ticket.channel == "online" and ticket.requester == bidding.provider
+    assert bidding.tender.code in ticket.subject and "20%" in ticket.question

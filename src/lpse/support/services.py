@@ -32,6 +32,9 @@ from lpse.core.errors import DomainError
 from lpse.core.mail import send_mail_on_commit
 from lpse.core.standard_times import Procedure, step_end, step_record, step_start
 from lpse.core.storage import open_blob, store_bytes
+from lpse.servicedesk.models import Category as TicketCategory
+from lpse.servicedesk.services import Request as TicketRequest
+from lpse.servicedesk.services import ticket_submit
 from lpse.support import package as packaging
 from lpse.support import selectors
 from lpse.support.credentials import find_credentials
@@ -114,12 +117,27 @@ def problem_report(*, actor, description: str, tender=None) -> UploadProblem:
     if tender is not None and participation_of(actor, tender) is None:
         raise DomainError(_("Your company does not take part in that tender."), field="tender")
     with transaction.atomic():
+        # the helpdesk records every request, so the report is also a ticket of its
+        # kind, where the provider follows the answer like any other.
+        ticket = ticket_submit(
+            actor=actor,
+            request=TicketRequest(
+                category=TicketCategory.UPLOAD_PROBLEM,
+                subject=(
+                    _("Cannot upload a bid for tender %(code)s") % {"code": tender.code}
+                    if tender is not None
+                    else _("Cannot upload a bid")
+                ),
+                question=description,
+            ),
+        )
         problem = UploadProblem.objects.create(
             company=company,
             reported_by=actor,
             reported_at=timezone.now(),
             tender=tender,
             description=description,
+            ticket=ticket,
         )
         step_start(procedure=PROCEDURE, step="reproduce", subject=problem, at=problem.reported_at)
         audit.record(
