@@ -24,7 +24,7 @@ from lpse.bids.models import OpenedBid
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent, StepTiming
 from lpse.core.standard_times import Procedure
-from lpse.support import services
+from lpse.support import escalations, services
 from lpse.support.models import Escalation
 from tests.bid_fixtures import AT_OPENING, DURING_BIDDING, seal, submit
 
@@ -105,7 +105,7 @@ def test_R_3_5_the_escalation_package_has_its_manifest_and_no_secrets(bidding, e
         ("catatan.txt", b"user: cv-sinar\npassword = Rahasia-123\n", "a password"),
     ]:
         with pytest.raises(DomainError, match=kind):
-            services.escalation_attach(
+            escalations.escalation_attach(
                 actor=admin, escalation=escalation, upload=SimpleUploadedFile(name, content)
             )
     assert [a.filename for a in escalation.attachments.all()] == ["galat-unggah.png"]
@@ -115,7 +115,7 @@ def test_R_3_5_the_escalation_package_has_its_manifest_and_no_secrets(bidding, e
     escalation.refresh_from_db()
     assert escalation.state == Escalation.State.SENT and escalation.package is not None
     with pytest.raises(DomainError, match="before the escalation is sent"):
-        services.escalation_attach(
+        escalations.escalation_attach(
             actor=admin, escalation=escalation, upload=SimpleUploadedFile("b.png", SCREENSHOT)
         )
 
@@ -164,21 +164,23 @@ def test_R_3_5_the_escalation_moves_from_sent_to_answered_to_closed_and_resolves
 ):
     admin, problem, escalation = escalated
     with pytest.raises(DomainError, match="after the escalation is sent"):
-        services.escalation_answer(actor=admin, escalation=escalation, answer="Sudah diperbaiki.")
+        escalations.escalation_answer(
+            actor=admin, escalation=escalation, answer="Sudah diperbaiki."
+        )
     with pytest.raises(DomainError, match="once LKPP's answer is recorded"):
-        services.escalation_close(actor=admin, escalation=escalation)
+        escalations.escalation_close(actor=admin, escalation=escalation)
     with time_machine.travel(T0 + timedelta(minutes=40), tick=False):
-        services.escalation_send(actor=admin, escalation=escalation)
+        escalations.escalation_send(actor=admin, escalation=escalation)
     with pytest.raises(DomainError, match="already been sent"):
-        services.escalation_send(actor=admin, escalation=escalation)
+        escalations.escalation_send(actor=admin, escalation=escalation)
     with time_machine.travel(T0 + timedelta(hours=5, minutes=25), tick=False):
         with pytest.raises(DomainError, match="Record LKPP's answer"):
-            services.escalation_answer(actor=admin, escalation=escalation, answer=" ")
-        services.escalation_answer(
+            escalations.escalation_answer(actor=admin, escalation=escalation, answer=" ")
+        escalations.escalation_answer(
             actor=admin, escalation=escalation, answer="Batas ukuran di server dinaikkan."
         )
     with time_machine.travel(T0 + timedelta(hours=6), tick=False):
-        services.escalation_close(actor=admin, escalation=escalation)
+        escalations.escalation_close(actor=admin, escalation=escalation)
     escalation.refresh_from_db()
     problem.refresh_from_db()
     assert escalation.state == Escalation.State.CLOSED and escalation.closed_at is not None
@@ -215,12 +217,12 @@ def test_R_3_5_an_escalation_not_tied_to_a_case_and_who_may_make_one(make_user, 
     assert set(files) == {"ringkasan.json", "ringkasan.txt", "ringkasan.pdf", "SHA256SUMS"}
     assert_manifest_holds(files)
     with pytest.raises(DomainError, match="a password"):
-        services.escalation_create(
+        escalations.escalation_create(
             actor=admin, subject="x", problem="Akun admin", diagnosis="kata sandi: rahasia12345"
         )
     for role in (Role.HELPDESK, Role.PROVIDER, Role.LPSE_HEAD):
         with pytest.raises(DomainError, match="not allowed"):
-            services.escalation_create(
+            escalations.escalation_create(
                 actor=make_user(role), subject="x", problem="y", diagnosis="z"
             )
         client.force_login(make_user(role))
@@ -271,7 +273,7 @@ def test_R_3_5_an_unopenable_bid_file_goes_to_lkpp_with_its_sealed_envelope_and_
     admin = make_user(Role.APP_ADMIN)
     case = unopenable.case_request(actor=bidding.setup.members[0], opened_bid=unopened)
     with pytest.raises(DomainError, match="tried and could not open"):
-        services.escalation_from_unopenable(actor=admin, case=case)
+        escalations.escalation_from_unopenable(actor=admin, case=case)
     unopenable.case_attempt(actor=admin, case=case, resolved=False, result="Dicoba ulang.")
     client.force_login(admin)
     assert bidding.tender.code in client.get("/admin-lpse/eskalasi-lkpp/").content.decode()
@@ -279,7 +281,7 @@ def test_R_3_5_an_unopenable_bid_file_goes_to_lkpp_with_its_sealed_envelope_and_
     escalation = Escalation.objects.get()
     assert escalation.source == Escalation.Source.UNOPENABLE_BID
     with pytest.raises(DomainError, match="already has an escalation"):
-        services.escalation_from_unopenable(actor=admin, case=case)
+        escalations.escalation_from_unopenable(actor=admin, case=case)
     files = files_of(client.get(f"/admin-lpse/eskalasi-lkpp/{escalation.pk}/paket.zip").content)
     bid = unopened.bid
     envelope_name = f"lampiran/sampul-penawaran-{bid.pk}.age"

@@ -16,6 +16,7 @@ from lpse.core.capabilities import requires
 from lpse.core.errors import DomainError
 from lpse.core.forms import add_domain_error
 from lpse.core.standard_times import Procedure, steps_of, timing_verdict
+from lpse.support import escalations as escalation_services
 from lpse.support import selectors, services
 from lpse.support.forms import AttachmentForm, EscalationForm, ProblemReportForm
 from lpse.support.models import Escalation, EscalationAttachment, UploadProblem
@@ -255,7 +256,9 @@ def escalations(request):
     form = EscalationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            escalation = services.escalation_create(actor=request.user, **form.cleaned_data)
+            escalation = escalation_services.escalation_create(
+                actor=request.user, **form.cleaned_data
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -281,7 +284,9 @@ def escalation_from_unopenable(request, pk: int):
         UnopenableCase.objects.select_related("opened_bid__bid__tender", "opened_bid__bid"), pk=pk
     )
     try:
-        escalation = services.escalation_from_unopenable(actor=request.user, case=unopenable)
+        escalation = escalation_services.escalation_from_unopenable(
+            actor=request.user, case=unopenable
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("support:escalations")
@@ -312,7 +317,7 @@ def escalation_act(request, pk: int):
     action = request.POST.get("action")
     try:
         if action == "attach":
-            services.escalation_attach(
+            escalation_services.escalation_attach(
                 actor=request.user,
                 escalation=item,
                 upload=request.FILES.get("file"),
@@ -323,18 +328,18 @@ def escalation_act(request, pk: int):
             attachment = get_object_or_404(
                 EscalationAttachment, pk=request.POST.get("attachment") or 0, escalation=item
             )
-            services.escalation_detach(actor=request.user, attachment=attachment)
+            escalation_services.escalation_detach(actor=request.user, attachment=attachment)
             done = _("File removed.")
         elif action == "send":
-            services.escalation_send(actor=request.user, escalation=item)
+            escalation_services.escalation_send(actor=request.user, escalation=item)
             done = _("Marked as sent to LKPP. The package as sent is kept.")
         elif action == "answer":
-            services.escalation_answer(
+            escalation_services.escalation_answer(
                 actor=request.user, escalation=item, answer=request.POST.get("answer", "")
             )
             done = _("LKPP's answer is recorded.")
         elif action == "close":
-            services.escalation_close(actor=request.user, escalation=item)
+            escalation_services.escalation_close(actor=request.user, escalation=item)
             done = _("The escalation is closed.")
         else:
             raise DomainError(_("Unknown action."))
@@ -349,7 +354,7 @@ def escalation_act(request, pk: int):
 def escalation_package(request, pk: int):
     item = get_object_or_404(selectors.escalations(), pk=pk)
     try:
-        data = services.escalation_package(actor=request.user, escalation=item)
+        data = escalation_services.escalation_package(actor=request.user, escalation=item)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("support:escalation", item.pk)
