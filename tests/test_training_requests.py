@@ -18,7 +18,7 @@ from lpse.accounts.roles import Role
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent, Blob, SentEmail
 from lpse.core.storage import open_blob
-from lpse.training import selectors, services
+from lpse.training import participants, selectors, services
 from lpse.training.models import Participant, Room, TrainingRequest
 from tests.training_helpers import (
     LETTER,
@@ -122,14 +122,14 @@ def test_R_2_2_a_request_goes_from_letter_to_attendance_with_its_standard_times(
         time_machine.travel(at(6, 15), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        services.participant_register(
+        participants.participant_register(
             actor=None,
             session=session,
             name="Nur Aisyah",
             email="Nur.Aisyah@disdik.test",
             organisation="Dinas Pendidikan",
         )
-        services.participant_register(
+        participants.participant_register(
             actor=staff.helpdesk,
             session=session,
             name="Baso Amir",
@@ -140,8 +140,8 @@ def test_R_2_2_a_request_goes_from_letter_to_attendance_with_its_standard_times(
     aisyah, baso = Participant.objects.order_by("id")
     assert (aisyah.registered_by, baso.registered_by) == (None, staff.helpdesk)
     with time_machine.travel(at(7, 9, 20), tick=False):
-        services.attendance_record(actor=staff.trainer, participant=aisyah, attended=True)
-        services.session_held(actor=staff.trainer, session=session)
+        participants.attendance_record(actor=staff.trainer, participant=aisyah, attended=True)
+        participants.session_held(actor=staff.trainer, session=session)
     request.refresh_from_db()
     assert request.state == State.HELD
     assert selectors.attendance_count(session) == (1, 2)
@@ -286,7 +286,7 @@ def test_R_2_2_participants_register_up_to_the_room_capacity_until_the_start(sta
         full = client.get(page).content.decode()
         assert "This training is full." in full and 'id="seats-left">0<' in full
         with pytest.raises(DomainError, match="all 2 seats are taken"):
-            services.participant_register(
+            participants.participant_register(
                 actor=staff.helpdesk,
                 session=session,
                 name="Tiga",
@@ -302,11 +302,11 @@ def test_R_2_2_participants_register_up_to_the_room_capacity_until_the_start(sta
         session2 = announced(staff, request2)
     with time_machine.travel(at(10, 9, 5), tick=False):
         with pytest.raises(DomainError, match="Registration closed at 10-08-2026 09:00 WITA"):
-            services.participant_register(
+            participants.participant_register(
                 actor=None, session=session2, name="Late", email="l@x.test", organisation="X"
             )
         # A walk-in is still registered at the desk during the training.
-        services.participant_register(
+        participants.participant_register(
             actor=staff.helpdesk, session=session2, name="Walk In", email="w@x.test",
             organisation="X",
         )  # fmt: skip
@@ -322,7 +322,7 @@ def test_R_2_2_attendance_is_recorded_by_the_sessions_trainer_or_the_helpdesk(
 ):
     with time_machine.travel(NOW, tick=False):
         session = announced(staff, confirmed(staff.helpdesk, at(7, 9), at(7, 12)))
-        participant = services.participant_register(
+        participant = participants.participant_register(
             actor=staff.helpdesk,
             session=session,
             name="Nur",
@@ -330,7 +330,9 @@ def test_R_2_2_attendance_is_recorded_by_the_sessions_trainer_or_the_helpdesk(
             organisation="Disdik",
         )
         with pytest.raises(DomainError, match="from the start of the training"):
-            services.attendance_record(actor=staff.trainer, participant=participant, attended=True)
+            participants.attendance_record(
+                actor=staff.trainer, participant=participant, attended=True
+            )
     other_trainer = make_user(Role.TRAINER, username="pelatih-lain")
     url = reverse("training:attendance", args=[participant.pk])
     with time_machine.travel(at(7, 9, 30), tick=False):
@@ -356,14 +358,14 @@ def test_R_2_2_a_cancelled_training_tells_everyone_who_was_told_and_frees_the_sl
     with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
         request = confirmed(staff.helpdesk, at(7, 9), at(7, 12))
         session = announced(staff, request)
-        services.participant_register(
+        participants.participant_register(
             actor=None, session=session, name="Nur", email="nur@disdik.test", organisation="D"
         )
         with pytest.raises(DomainError, match="Give the reason"):
             services.request_cancel(actor=staff.head, request=request, reason=" ")
         services.request_cancel(actor=staff.head, request=request, reason="Pelatih sakit")
         with pytest.raises(DomainError, match="closed"):
-            services.participant_register(
+            participants.participant_register(
                 actor=None, session=session, name="B", email="b@x.test", organisation="D"
             )
     for address in ("sekretariat@disdik.test", "rahmat@lpse.test", "nur@disdik.test"):

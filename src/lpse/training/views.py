@@ -19,7 +19,7 @@ from lpse.core.capabilities import public, requires
 from lpse.core.errors import DomainError
 from lpse.core.forms import add_domain_error
 from lpse.core.storage import open_blob
-from lpse.training import letters, sandbox, selectors, services
+from lpse.training import letters, participants, sandbox, selectors, services
 from lpse.training.forms import (
     CancelForm,
     ConfirmationForm,
@@ -307,7 +307,7 @@ def participant_add(request, pk: int):
         session = selectors.session_of(training)
         if session is None:
             raise DomainError(_("Schedule the training first."))
-        services.participant_register(actor=request.user, session=session, **form.cleaned_data)
+        participants.participant_register(actor=request.user, session=session, **form.cleaned_data)
 
     return _posted(
         request,
@@ -324,7 +324,7 @@ def participant_add(request, pk: int):
 def participant_remove(request, pk: int):
     participant = get_object_or_404(Participant.objects.select_related("session"), pk=pk)
     try:
-        services.participant_remove(actor=request.user, participant=participant)
+        participants.participant_remove(actor=request.user, participant=participant)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -337,7 +337,7 @@ def participant_remove(request, pk: int):
 def attendance(request, pk: int):
     participant = get_object_or_404(Participant.objects.select_related("session"), pk=pk)
     try:
-        services.attendance_record(
+        participants.attendance_record(
             actor=request.user,
             participant=participant,
             attended=request.POST.get("attended") == "yes",
@@ -356,7 +356,7 @@ def attendance(request, pk: int):
 def held(request, pk: int):
     session = get_object_or_404(TrainingSession, request=pk)
     try:
-        services.session_held(actor=request.user, session=session)
+        participants.session_held(actor=request.user, session=session)
     except DomainError as exc:
         _raise_forbidden(exc)
         messages.error(request, exc.message)
@@ -375,7 +375,7 @@ def self_register(request, token: str):
     form = ParticipantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.participant_register(actor=None, session=session, **form.cleaned_data)
+            participants.participant_register(actor=None, session=session, **form.cleaned_data)
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
