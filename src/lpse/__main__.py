@@ -28,6 +28,7 @@ def _settings_or_exit() -> None:
 
 
 def _serve(bind: str, workers: int, *, embedded_scheduler: bool) -> None:
+    from django.conf import settings
     from gunicorn.app.base import BaseApplication
 
     from lpse.wsgi import application
@@ -39,6 +40,15 @@ def _serve(bind: str, workers: int, *, embedded_scheduler: bool) -> None:
             self.cfg.set("threads", 4)
             self.cfg.set("timeout", 120)
             self.cfg.set("accesslog", "-")
+            # gunicorn's control socket defaults to one per user (~/.gunicorn/gunicorn.ctl):
+            # two servers of one user (production and the training sandbox, or a test's server)
+            # would fight over it. Each data folder gets its own.
+            if "control_socket" in self.cfg.settings:
+                control = settings.DATA_DIR / "gunicorn.ctl"
+                if len(str(control).encode()) < 100:  # the limit of a Unix socket's path
+                    self.cfg.set("control_socket", str(control))
+                else:
+                    self.cfg.set("control_socket_disable", True)
 
         def load(self):
             return application
