@@ -105,6 +105,9 @@ def answer_with_the_article(page: Page, username: str, number: str) -> None:
     page.get_by_role("link", name="Helpdesk queue").click()
     page.locator("#queue").get_by_role("link", name=number).click()
     expect(page.locator("#question")).to_contain_text(QUESTION)
+    # htmx (a deferred script) wires the select when the document is complete; a choice made
+    # before that would be a plain form field, filled only when the form is sent.
+    page.wait_for_function("() => document.readyState === 'complete' && !!window.htmx")
     form = page.locator("#answer-form")
     form.get_by_label("Approved answer from the knowledge base").select_option(
         label="Unggahan penawaran terputus"
