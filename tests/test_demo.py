@@ -33,3 +33,15 @@ def test_the_demo_loads_once_lists_every_account_and_its_committee_can_open_a_bi
         )
     opened = OpenedBid.objects.get(bid__tender=tender)
     assert str(opened.total_price) == "949750000.00" and not opened.problem
+
+
+def test_R_2_1_the_demo_has_approved_answers_and_an_answered_question(client, settings):
+    """The helpdesk, the public FAQ and the provider's own tickets have something to show."""
+    from lpse.servicedesk.models import Ticket
+
+    settings.LPSE_DEMO = True
+    call_command("load_demo_data")
+    faq = client.get("/layanan/faq/").content.decode()
+    assert "Unggahan penawaran terputus di tengah jalan" in faq
+    [ticket] = Ticket.objects.all()
+    assert ticket.state == Ticket.State.ANSWERED and ticket.article is not None

@@ -96,6 +96,9 @@ def load() -> None:
     _demo_price_index()
     _demo_provider(agencies)
     _demo_tenders(agencies)
+    from lpse.portal import demo_servicedesk
+
+    demo_servicedesk.load(provider=User.objects.get(username=demo_username(Role.PROVIDER)))
 
 
 def _demo_provider(agencies) -> None:
