@@ -62,7 +62,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from bid_intake import (
+from harness import (
     HOST,
     Browser,
     Envelope,

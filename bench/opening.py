@@ -50,7 +50,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from bid_intake import (
+from harness import (
     MiB,
     close_db,
     database_version,
