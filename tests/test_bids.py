@@ -452,3 +452,40 @@ def test_R_9_6_a_chunk_refused_at_the_deadline_is_answered_with_the_reason(biddi
             headers={"Upload-Offset": "0"},
         )
     assert response.status_code in (403, 409, 410, 422) and response.json()["code"] == "closed"
+
+
+def test_R_9_6_a_chunked_upload_is_hashed_as_it_arrives_and_again_only_when_needed(
+    bidding, monkeypatch
+):
+    """The hashes follow the chunks in the process that receives them, so accepting a large
+    bid does not read it again; a chunk received elsewhere (another worker, a restart) leaves
+    no running hash, and the acceptance hashes the file instead. Both give the same receipt."""
+    import hashlib
+
+    data = seal(bidding.recipient, bidding.tender.code, documents={"rab.pdf": b"x" * 300_000})
+    half = len(data) // 2
+
+    def upload_in_two(lose_running_hashes: bool):
+        upload = submission.upload_start(
+            actor=bidding.provider, tender=bidding.tender, length=len(data)
+        )
+        submission.upload_append(
+            actor=bidding.provider, upload=upload, offset=0, stream=io.BytesIO(data[:half])
+        )
+        if lose_running_hashes:
+            submission._running_hashes.drop(upload.pk)
+        upload.refresh_from_db()
+        return submission.upload_append(
+            actor=bidding.provider, upload=upload, offset=half, stream=io.BytesIO(data[half:])
+        )
+
+    read_again = []
+    real = submission._hash_file
+    monkeypatch.setattr(submission, "_hash_file", lambda path: read_again.append(1) or real(path))
+    with time_machine.travel(DURING_BIDDING, tick=False):
+        first = upload_in_two(lose_running_hashes=False)
+        assert read_again == []
+        second = upload_in_two(lose_running_hashes=True)
+        assert read_again == [1]
+    expected = hashlib.sha256(data).hexdigest()
+    assert first.receipt["sha256"] == second.receipt["sha256"] == expected

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -163,7 +164,7 @@ def _append(upload: Upload, offset: int, stream: BinaryIO, length: int | None) -
     if path.exists() and path.stat().st_size > at:
         _truncate(path, at)  # bytes of a chunk cut by a crash, never confirmed
     remaining = upload.length - offset
-    hasher = _Hashes() if offset == 0 else None
+    hasher = _running_hashes.resume(upload.pk, offset)
     written = 0
     try:
         with open(path, "ab") as out:
@@ -195,6 +196,8 @@ def _append(upload: Upload, offset: int, stream: BinaryIO, length: int | None) -
             % {"error": exc.strerror or exc},
             code="storage",
         ) from None
+    if hasher is not None:
+        _running_hashes.keep(upload.pk, offset + written, hasher)
     if written:
         arrived_at = timezone.now()
         Upload.objects.filter(pk=upload.pk).update(offset=offset + written, updated_at=arrived_at)
@@ -205,6 +208,7 @@ def _append(upload: Upload, offset: int, stream: BinaryIO, length: int | None) -
     upload.offset = offset + written
     if upload.offset < upload.length:
         return upload
+    _running_hashes.drop(upload.pk)
     return _accept(upload, hashes=hasher.digests() if hasher else None, arrived_at=arrived_at)
 
 
@@ -224,6 +228,39 @@ class _Hashes:
 
     def digests(self) -> tuple[str, str]:
         return self.md5.hexdigest(), self.sha256.hexdigest()
+
+
+class _RunningHashes:
+    """The hashes of each upload in progress, carried from one PATCH to the next in this process,
+    so that accepting a large bid does not read the whole file again. Valid only for the offset
+    they cover: a chunk handled by another worker, a restart or a crash-truncated part file
+    leaves no match, and the acceptance then hashes the file (as it always may)."""
+
+    LIMIT = 1000  # uploads in progress per process; the oldest are forgotten first
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._by_upload: dict = {}
+
+    def resume(self, upload_id, offset: int) -> _Hashes | None:
+        if offset == 0:
+            return _Hashes()
+        with self._lock:
+            entry = self._by_upload.pop(upload_id, None)
+        return entry[1] if entry is not None and entry[0] == offset else None
+
+    def keep(self, upload_id, offset: int, hashes: _Hashes) -> None:
+        with self._lock:
+            self._by_upload[upload_id] = (offset, hashes)
+            while len(self._by_upload) > self.LIMIT:
+                self._by_upload.pop(next(iter(self._by_upload)))
+
+    def drop(self, upload_id) -> None:
+        with self._lock:
+            self._by_upload.pop(upload_id, None)
+
+
+_running_hashes = _RunningHashes()
 
 
 def _hash_file(path: Path) -> tuple[str, str]:
