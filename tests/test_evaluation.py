@@ -175,6 +175,19 @@ def test_R_8_4_a_tender_fails_only_when_no_bid_can_win(opened):
             failure.tender_fail(
                 actor=member, tender=bidding.tender, kind=FailureKind.ALL_FAILED, reason=""
             )
+        # the two bids nobody evaluated do not fail by silence
+        with pytest.raises(DomainError, match=r"not yet failed: .*Sinar Maros"):
+            failure.tender_fail(
+                actor=member, tender=bidding.tender, kind=FailureKind.ALL_FAILED, reason="Gugur"
+            )
+        for name in ("Cipta Mandiri", "Sinar Maros"):
+            services.criterion_record(
+                actor=member,
+                opened_bid=bids[name],
+                criterion=Criterion.ADMINISTRATIVE,
+                verdict=Verdict.FAIL,
+                reason="Surat penawaran tidak sah",
+            )
         outcome = failure.tender_fail(
             actor=member,
             tender=bidding.tender,

@@ -164,7 +164,7 @@ def test_R_8_4_the_committee_page_runs_the_proof_and_the_decision(opened, client
 def test_R_8_4_a_large_works_package_needs_the_basic_capability(opened):
     """R-5.6: the price index brings past contracts to today's prices; for works packages above
     the small-business ceiling, 3 × the best adjusted contract value must reach the HPS."""
-    from datetime import date
+    from datetime import date, timedelta
     from decimal import Decimal
 
     from django.utils import timezone
@@ -195,7 +195,7 @@ def test_R_8_4_a_large_works_package_needs_the_basic_capability(opened):
         proof=store_bytes(b"%PDF BAST"),
         proof_name="bast.pdf",
         recorded_by=beta.bid.company.user,
-        recorded_at=timezone.now(),
+        recorded_at=beta.bid.submitted_at - timedelta(days=30),
     )
     with time_machine.travel(EVALUATING, tick=False):
         passes(member, beta, Criterion.ADMINISTRATIVE, Criterion.TECHNICAL)
@@ -209,4 +209,20 @@ def test_R_8_4_a_large_works_package_needs_the_basic_capability(opened):
         experience.save()
         passes(member, beta, Criterion.QUALIFICATION)
         page_member = services.verdicts(services.evaluation_of(beta))
+        # experience recorded during the evaluation, after the bid, does not count
+        Experience.objects.create(
+            company=bids["Cipta Mandiri"].bid.company,
+            contract_name="Dermaga",
+            client="Dinas Perhubungan",
+            sub_field=package.sub_field,
+            contract_value=Decimal("9000000000"),
+            completed_on=date(2026, 1, 10),
+            proof=store_bytes(b"%PDF BAST 2"),
+            proof_name="bast2.pdf",
+            recorded_by=beta.bid.company.user,
+            recorded_at=timezone.now(),
+        )
+        passes(member, bids["Cipta Mandiri"], *THREE)
+        with pytest.raises(DomainError, match="below the owner"):
+            passes(member, bids["Cipta Mandiri"], Criterion.QUALIFICATION)
     assert page_member[Criterion.QUALIFICATION].verdict == "pass"

@@ -362,3 +362,87 @@ def test_R_8_4_the_public_report_is_the_hashed_pdf_of_the_announced_outcome(anno
     assert hashlib.sha256(data).hexdigest() == outcome.report.sha256
     page = client.get(f"/tender/{bidding.tender.code}/").content.decode()
     assert outcome.report.sha256 in page and outcome.report.md5 in page
+
+
+def test_R_8_4_an_objection_against_a_result_set_aside_must_still_be_answered(announced, client):
+    """Two losers object; one is upheld (evaluate again). The other, filed against the result
+    now set aside, still blocks the award until answered — without a consequence of its own —
+    and both objectors keep seeing their objection and its answer."""
+    from tests.evaluation_fixtures import prove
+
+    bidding, bids, member = announced
+    ppk = bidding.tender.package.ppk
+    with time_machine.travel(OBJECTING, tick=False):
+        upheld = file_objection(bids["Cipta Mandiri"], grounds="SBU pemenang kedaluwarsa")
+        waiting = file_objection(bids["Sinar Maros"], grounds="Koreksi harga keliru")
+        objections.objection_answer(
+            actor=member,
+            objection=upheld,
+            answer="Benar, SBU kedaluwarsa.",
+            upheld=True,
+            consequence=Objection.Consequence.RE_EVALUATE,
+        )
+        services.criterion_record(
+            actor=member,
+            opened_bid=bids["Beta Karya"],
+            criterion="qualification",
+            verdict="fail",
+            reason="SBU kedaluwarsa",
+        )
+        passes(member, bids["Cipta Mandiri"], "qualification")
+    client.force_login(user_of(bids["Cipta Mandiri"]))
+    assert (
+        "Benar, SBU kedaluwarsa."
+        in client.get(f"/tender/{bidding.tender.code}/hasil-saya/").content.decode()
+    )
+    assert (
+        "Benar, SBU kedaluwarsa." in client.get(f"/tender/{bidding.tender.code}/").content.decode()
+    )
+    prove(member, bids["Cipta Mandiri"], invite_at=at(17, 9), proof_at=at(17, 13))
+    with time_machine.travel(at(17, 15), tick=False):
+        services.winner_determine(actor=member, tender=bidding.tender)
+        announcement.outcome_announce(actor=member, tender=bidding.tender)
+    with time_machine.travel(at(40, 10), tick=False):
+        with pytest.raises(DomainError, match=r"1 objection\(s\) still wait"):
+            award.award_issue(actor=ppk, tender=bidding.tender, number="1/SPPBJ")
+        with pytest.raises(DomainError, match="already set aside"):
+            objections.objection_answer(
+                actor=member,
+                objection=waiting,
+                answer="Hasil itu sudah dibatalkan.",
+                upheld=True,
+                consequence=Objection.Consequence.RE_TENDER,
+            )
+        objections.objection_answer(
+            actor=member, objection=waiting, answer="Hasil itu sudah dibatalkan.", upheld=True
+        )
+        assert current_outcome(bidding.tender).winner == bids["Cipta Mandiri"].bid
+        award.award_issue(actor=ppk, tender=bidding.tender, number="1/SPPBJ")
+
+
+def test_R_8_4_a_late_announcement_still_gives_the_whole_objection_period(opened):
+    """Announced when the scheduled period is almost over (Tue 28 Jul 15:00 WITA): the losers
+    still get the stage's five working days, to the end of Tue 4 Aug."""
+    bidding, bids = opened
+    member = bidding.setup.members[0]
+    with time_machine.travel(EVALUATING, tick=False):
+        passes(member, bids["Beta Karya"], *THREE)
+    qualify(member, bids["Beta Karya"])
+    with time_machine.travel(DETERMINING, tick=False):
+        services.winner_determine(actor=member, tender=bidding.tender)
+    with time_machine.travel(at(22, 15), tick=False):
+        outcome = announcement.outcome_announce(actor=member, tender=bidding.tender)
+    assert outcome.objections_close_at == at(30, 0)
+
+
+def test_R_8_4_the_contract_date_is_compared_with_the_award_date_in_WITA(announced):
+    """An SPPBJ issued at 07:30 WITA on Wed 29 Jul is 23:30 UTC on the 28th: a contract signed
+    on the 28th is before it."""
+    bidding, _bids, _member = announced
+    ppk = bidding.tender.package.ppk
+    with time_machine.travel(at(23, 7, 30), tick=False):
+        award.award_issue(actor=ppk, tender=bidding.tender, number="027/SPPBJ/2026")
+        with pytest.raises(DomainError, match=r"after the award letter \(29-07-2026\)"):
+            award.contract_record(
+                actor=ppk, tender=bidding.tender, data=contract_data(signed_on=date(2026, 7, 28))
+            )

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from lpse.accounts.roles import Role
@@ -124,14 +125,18 @@ def test_R_2_1_the_public_must_leave_a_name_and_an_e_mail_and_nothing_is_half_wr
 
 
 def test_R_2_1_a_public_requester_gets_the_secret_link_by_e_mail(
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, smtp_server
 ):
     with django_capture_on_commit_callbacks(execute=True):
         ticket = ask_publicly()
+    link = f"/layanan/tiket/{ticket.number}/{ticket_token(ticket)}/"
+    delivered = smtp_server.wait_for("andi@warga.test", ticket.number)
+    assert link in delivered.get_content()
+    # The mail log keeps the message but not the link: staff reading it cannot act as the
+    # requester (outside demo mode).
     mail = SentEmail.objects.get()
-    assert mail.to == "andi@warga.test"
-    assert ticket.number in mail.subject
-    assert f"/layanan/tiket/{ticket.number}/{ticket_token(ticket)}/" in mail.body
+    assert mail.to == "andi@warga.test" and ticket.number in mail.subject
+    assert link not in mail.body and "not kept in the log" in mail.body
     # The link is derived, never stored: the ticket row does not contain it.
     assert ticket_token(ticket) not in str(Ticket.objects.filter(pk=ticket.pk).values().get())
 
@@ -623,3 +628,29 @@ def test_R_2_1_the_head_approves_an_article_the_helpdesk_drafted_on_the_pages(
     client.post(decide, {"action": "approve"})
     article.refresh_from_db()
     assert (article.state, article.approved_by) == (KnowledgeArticle.State.APPROVED, head)
+
+
+def test_R_3_4_a_password_pasted_into_a_ticket_or_a_reply_is_refused_and_not_stored(db):
+    """[safer] LPSE never needs a password: the helpdesk does not keep one either."""
+    from lpse.servicedesk import services as desk
+    from lpse.servicedesk.models import Ticket
+
+    with pytest.raises(DomainError, match="never needs a password"):
+        desk.ticket_submit(
+            actor=AnonymousUser(),
+            request=desk.Request(
+                category="upload_problem",
+                subject="Tidak bisa masuk",
+                question="User ID saya andi, password: Rahasia-123, tolong dicek",
+                name="Andi",
+                email="andi@contoh.test",
+            ),
+        )
+    assert not Ticket.objects.exists()
+
+
+def test_R_2_1_the_mail_log_does_not_keep_a_public_requesters_link(settings):
+    from lpse.core.mail import ONE_TIME_LINK
+
+    assert ONE_TIME_LINK.search("http://lpse.test/layanan/tiket/HD-2026-00001/abc123/")
+    assert not ONE_TIME_LINK.search("http://lpse.test/layanan/tiket-saya/HD-2026-00001/")

@@ -449,3 +449,28 @@ def test_R_2_2_the_head_manages_the_rooms(staff, client):
     assert (lab.capacity, lab.active) == (18, False)
     duplicate = client.post(url, {"name": "lab komputer infokom", "capacity": "5"})
     assert "There is already a room with this name." in duplicate.content.decode()
+
+
+def test_R_2_2_participants_are_told_when_their_training_moves_or_is_cancelled(
+    staff, django_capture_on_commit_callbacks
+):
+    """The helpdesk confirms with the participants: one registered at the desk while the
+    training is only scheduled hears of a new time and of a cancellation."""
+    with time_machine.travel(NOW, tick=False):
+        request = confirmed(staff.helpdesk, at(7, 9), at(7, 12))
+        session = scheduled(staff, request)
+        participants.participant_register(
+            actor=staff.helpdesk,
+            session=session,
+            name="Baso Amir",
+            email="baso@disdik.test",
+            organisation="Dinas Pendidikan",
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            scheduled(staff, request, start=at(10, 9), end=at(10, 12))
+        with django_capture_on_commit_callbacks(execute=True):
+            services.request_cancel(actor=staff.head, request=request, reason="Pelatih sakit")
+    subjects = list(
+        SentEmail.objects.filter(to="baso@disdik.test").values_list("subject", flat=True)
+    )
+    assert any("moved" in s for s in subjects) and any("cancelled" in s for s in subjects)

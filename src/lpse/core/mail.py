@@ -23,7 +23,8 @@ SECRET_HEADER = "X-LPSE-One-Time-Link"
 # The paths of one-time links: whoever reads them can set a password or register in someone's
 # name, so outside demo mode the log keeps the message without them.
 ONE_TIME_LINK = re.compile(
-    r"https?://\S+/(?:akun/sandi/atur|daftar/isi|daftar/selesai|ganti-email/konfirmasi)/\S+"
+    r"https?://\S+/(?:akun/sandi/atur|daftar/isi|daftar/selesai|ganti-email/konfirmasi|"
+    r"layanan/tiket)/\S+"
 )
 REDACTED = "[one-time link: sent, not kept in the log]"
 

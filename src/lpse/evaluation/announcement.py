@@ -23,6 +23,7 @@ from lpse.core.errors import DomainError
 from lpse.core.mail import send_mail_on_commit
 from lpse.evaluation.models import TenderOutcome
 from lpse.evaluation.selectors import current_outcome, own_result
+from lpse.evaluation.services import locks_tender
 from lpse.tenders import schedule as sched
 from lpse.tenders.access import require_committee_member
 from lpse.tenders.notifications import tender_url
@@ -31,13 +32,17 @@ from lpse.tenders.stages import Stage
 
 
 def objection_window(tender, now: datetime) -> tuple[datetime, datetime]:
+    """The schedule's period when the announcement comes before it; otherwise from now, for at
+    least the stage's minimum working days (a late announcement must not shorten the losers'
+    time to object)."""
     start, end = schedule_of(tender)[Stage.OBJECTION_PERIOD]
-    if end > now:
-        return max(start, now), end
+    if now <= start:
+        return start, end
     days = sched.minimums().get(Stage.OBJECTION_PERIOD, 5) or 5
-    return now, end_of_day_wita(add_working_days(to_wita(now).date(), days))
+    return now, max(end, end_of_day_wita(add_working_days(to_wita(now).date(), days)))
 
 
+@locks_tender(lambda k: k["tender"])
 def outcome_announce(*, actor, tender) -> TenderOutcome:
     require_committee_member(actor, tender)
     now = timezone.now()

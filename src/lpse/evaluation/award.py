@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from lpse.bids.models import OpenedBid
 from lpse.core import audit
+from lpse.core.calendar import to_wita
 from lpse.core.errors import DomainError
 from lpse.core.mail import send_mail_on_commit
 from lpse.core.storage import store_bytes
@@ -25,7 +26,7 @@ from lpse.evaluation.models import AwardLetter, Contract, TenderOutcome
 from lpse.evaluation.objections import unanswered
 from lpse.evaluation.reports import award_letter_pdf
 from lpse.evaluation.selectors import award_of, current_outcome
-from lpse.evaluation.services import evaluation_of
+from lpse.evaluation.services import evaluation_of, locks_tender
 from lpse.tenders import schedule as sched
 from lpse.tenders.access import require_package_owner
 from lpse.tenders.notifications import tender_url
@@ -56,6 +57,7 @@ def award_blockers(outcome: TenderOutcome | None, now) -> list[str]:
     return problems
 
 
+@locks_tender(lambda k: k["tender"])
 def award_issue(*, actor, tender, number: str) -> AwardLetter:
     require_package_owner(actor, tender.package)
     number = number.strip()
@@ -118,6 +120,7 @@ class ContractData:
     provider_signatory: str
 
 
+@locks_tender(lambda k: k["tender"])
 def contract_record(*, actor, tender, data: ContractData) -> Contract:
     require_package_owner(actor, tender.package)
     with transaction.atomic():
@@ -176,7 +179,7 @@ def _check_contract(data: ContractData, award: AwardLetter) -> None:
             % {"value": f"{data.value:,.2f}", "offer": f"{award.value:,.2f}"},
             field="value",
         )
-    issued_on = award.issued_at.date()
+    issued_on = to_wita(award.issued_at).date()
     if data.signed_on < issued_on:
         raise DomainError(
             _("The contract is signed after the award letter (%(day)s).")

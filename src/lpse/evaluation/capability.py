@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lpse.core.calendar import to_wita
 from lpse.providers.selectors import BasicCapability, basic_capability
 from lpse.tenders.models import Category
+from lpse.tenders.services import schedule_of
 
 SMALL_BUSINESS_CEILING = Decimal("15000000000")
 
@@ -26,13 +27,17 @@ def applies(tender) -> bool:
 
 
 def capability_of(bid) -> BasicCapability | None:
-    """The bidder's basic capability for this package, for works packages only."""
+    """The bidder's basic capability for this package, for works packages only: from the
+    experience it had completed by the bid deadline and recorded by the time it bid, so nothing
+    added during the evaluation counts."""
     if bid.tender.package.category != Category.WORKS:
         return None
+    deadline = schedule_of(bid.tender)["bid_submission"][1]
     return basic_capability(
         bid.company,
         sub_field=bid.tender.package.sub_field,
-        at=timezone.localdate(),
+        at=to_wita(deadline).date(),
+        recorded_by=bid.submitted_at,
     )
 
 

@@ -15,13 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.bids.models import Bid
+from lpse.bids.models import Bid, OpenedBid
 from lpse.core import audit
 from lpse.core.calendar import WITA, is_working_day, to_wita
 from lpse.core.errors import DomainError
-from lpse.evaluation.models import FailureKind, TenderOutcome, Verdict
+from lpse.evaluation.models import CriterionResult, FailureKind, TenderOutcome, Verdict
 from lpse.evaluation.selectors import award_of, current_outcome
-from lpse.evaluation.services import decide, ranking
+from lpse.evaluation.services import decide, locks_tender, ranking, require_open
 from lpse.tenders import schedule as sched
 from lpse.tenders import services as tender_services
 from lpse.tenders.access import require_committee_member
@@ -48,14 +48,36 @@ def _check_kind(tender, kind: str) -> None:
             _("This tender has %(bids)d bids, the minimum is %(min)d: choose another reason.")
             % {"bids": bids, "min": settings.LPSE_MIN_BIDS}
         )
-    if kind == FailureKind.ALL_FAILED and any(
-        r.qualification != Verdict.FAIL for r in ranking(tender)
-    ):
-        raise DomainError(
-            _("A bid still passes the evaluation: determine the winner, or record why it fails.")
-        )
+    if kind == FailureKind.ALL_FAILED:
+        require_open(tender)
+        if any(r.qualification != Verdict.FAIL for r in ranking(tender)):
+            raise DomainError(
+                _(
+                    "A bid still passes the evaluation: determine the winner, or record why "
+                    "it fails."
+                )
+            )
+        unfailed = [
+            opened.bid.company.name
+            for opened in OpenedBid.objects.filter(bid__tender=tender).select_related(
+                "bid__company"
+            )
+            if not opened.problem
+            and not CriterionResult.objects.filter(
+                evaluation__opened_bid=opened, verdict=Verdict.FAIL
+            ).exists()
+        ]
+        if unfailed:
+            raise DomainError(
+                _(
+                    "Record why each bid fails before declaring that none passes; not yet "
+                    "failed: %(names)s."
+                )
+                % {"names": ", ".join(unfailed)}
+            )
 
 
+@locks_tender(lambda k: k["tender"])
 def tender_fail(*, actor, tender, kind: str, reason: str) -> TenderOutcome:
     """The committee declares the tender failed for ``kind``, with the published reason."""
     require_committee_member(actor, tender)
@@ -79,6 +101,7 @@ def tender_fail(*, actor, tender, kind: str, reason: str) -> TenderOutcome:
     )
 
 
+@locks_tender(lambda k: k["tender"])
 def tender_cancel(*, actor, tender, reason: str) -> TenderOutcome:
     """Cancellation at any stage before the award, with a reason: no more bids are taken, and
     an outcome decided earlier (not yet awarded) gives way to the failure."""

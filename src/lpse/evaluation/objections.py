@@ -30,6 +30,7 @@ from lpse.evaluation.models import (
     TenderOutcome,
 )
 from lpse.evaluation.selectors import current_outcome
+from lpse.evaluation.services import locks_tender
 from lpse.tenders import schedule as sched
 from lpse.tenders.access import require_committee_member
 from lpse.tenders.notifications import tender_url
@@ -39,6 +40,7 @@ MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_MB = 10
 
 
+@locks_tender(lambda k: k["tender"])
 def objection_file(*, actor, tender, grounds: str, attachments=()) -> Objection:
     from lpse.accounts.roles import Cap
 
@@ -129,6 +131,7 @@ def objection_file(*, actor, tender, grounds: str, attachments=()) -> Objection:
     return objection
 
 
+@locks_tender(lambda k: k["objection"].outcome.tender)
 def objection_answer(
     *, actor, objection: Objection, answer: str, upheld: bool, consequence: str = ""
 ) -> Objection:
@@ -137,17 +140,26 @@ def objection_answer(
     answer = answer.strip()
     if not answer:
         raise DomainError(_("Write the answer: it is sent and published."), field="answer")
-    if upheld and consequence not in Objection.Consequence.values:
-        raise DomainError(
-            _("An upheld objection needs its consequence: evaluate again or re-tender."),
-            field="consequence",
-        )
     with transaction.atomic():
         locked = (
             Objection.objects.select_for_update().select_related("outcome").get(pk=objection.pk)
         )
         if locked.state != Objection.State.FILED:
             raise DomainError(_("This objection is already answered."))
+        set_aside = locked.outcome.annulled_at is not None
+        if upheld and set_aside and consequence:
+            raise DomainError(
+                _(
+                    "The result this objection was filed against is already set aside: "
+                    "answer it without a consequence."
+                ),
+                field="consequence",
+            )
+        if upheld and not set_aside and consequence not in Objection.Consequence.values:
+            raise DomainError(
+                _("An upheld objection needs its consequence: evaluate again or re-tender."),
+                field="consequence",
+            )
         locked.state = Objection.State.UPHELD if upheld else Objection.State.REJECTED
         locked.answer, locked.consequence = answer, consequence if upheld else ""
         locked.answered_by, locked.answered_at = actor, timezone.now()
@@ -164,7 +176,7 @@ def objection_answer(
                 "late": locked.answered_late,
             },
         )
-        if upheld and locked.outcome.annulled_at is None:
+        if upheld and not set_aside:
             _uphold(actor=actor, objection=locked)
         send_mail_on_commit(
             to=[locked.bid.company.email],
@@ -197,4 +209,8 @@ def _uphold(*, actor, objection: Objection) -> None:
 
 
 def unanswered(outcome: TenderOutcome) -> list[Objection]:
-    return list(outcome.objections.filter(state=Objection.State.FILED))
+    """Every objection of the tender still waiting, whichever announced result it was filed
+    against: one filed against a result later set aside must still be answered."""
+    return list(
+        Objection.objects.filter(outcome__tender=outcome.tender, state=Objection.State.FILED)
+    )

@@ -24,7 +24,7 @@ from lpse.core.calendar import is_working_day, to_wita
 from lpse.core.errors import DomainError
 from lpse.core.mail import send_mail_on_commit
 from lpse.evaluation.models import Criterion, CriterionResult, QualificationInvitation, Verdict
-from lpse.evaluation.services import ranking, require_open
+from lpse.evaluation.services import locks_tender, ranking, require_open
 from lpse.tenders import schedule as sched
 from lpse.tenders.access import require_committee_member
 from lpse.tenders.notifications import tender_url
@@ -32,6 +32,7 @@ from lpse.tenders.notifications import tender_url
 Invite = QualificationInvitation.State
 
 
+@locks_tender(lambda k: k["bid"].tender)
 def invitation_send(*, actor, bid, proof_at: datetime, place: str) -> QualificationInvitation:
     tender = bid.tender
     require_committee_member(actor, tender)
@@ -104,6 +105,7 @@ def invitation_send(*, actor, bid, proof_at: datetime, place: str) -> Qualificat
     return invitation
 
 
+@locks_tender(lambda k: k["invitation"].bid.tender)
 def proof_record(
     *, actor, invitation: QualificationInvitation, result: str, reason: str
 ) -> QualificationInvitation:

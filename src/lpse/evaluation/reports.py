@@ -5,6 +5,9 @@ from __future__ import annotations
 from lpse.core.calendar import to_wita
 from lpse.core.pdf import PdfForm, render_form
 
+# The report is an Indonesian document whatever the committee's interface language.
+QUALIFICATION_WORDS = {"pass": "lulus", "fail": "gugur", "pending": "belum dievaluasi"}
+
 
 def outcome_report_pdf(*, tender, state, winner, reason, ranked, at) -> bytes:
     rows = [
@@ -25,7 +28,7 @@ def outcome_report_pdf(*, tender, state, winner, reason, ranked, at) -> bytes:
         bid = entry.evaluation.opened_bid.bid
         paragraphs.append(
             f"{entry.position}. {bid.company.name}: Rp {entry.price:,.2f}; "
-            f"kualifikasi: {entry.qualification}"
+            f"kualifikasi: {QUALIFICATION_WORDS.get(entry.qualification, entry.qualification)}"
         )
     title = "Berita Acara Hasil Pemilihan" if winner else "Berita Acara Tender Gagal"
     return render_form(

@@ -99,27 +99,31 @@ def public_results(tender) -> PublicResults | None:
         .select_related("bid__company", "evaluation")
         .order_by("total_price")
     )
+    # Objections and results set aside stay public once announced, also while the committee
+    # evaluates again after an upheld objection (no current result is announced then).
+    objections = list(
+        Objection.objects.filter(outcome__tender=tender)
+        .select_related("bid__company")
+        .order_by("filed_at")
+    )
+    annulled = list(
+        TenderOutcome.objects.filter(
+            tender=tender, annulled_at__isnull=False, announced_at__isnull=False
+        ).order_by("decided_at")
+    )
     outcome = current_outcome(tender)
     if outcome is None or outcome.announced_at is None:
-        return PublicResults(opened=opened, outcome=None)
+        return PublicResults(opened=opened, outcome=None, objections=objections, annulled=annulled)
     results = _results_by_bid(tender)
     award = award_of(outcome)
     return PublicResults(
         opened=opened,
         outcome=outcome,
         standings=[_standing(o, results.get(o.bid_id, {})) for o in opened],
-        objections=list(
-            Objection.objects.filter(outcome__tender=tender)
-            .select_related("bid__company")
-            .order_by("filed_at")
-        ),
+        objections=objections,
         award=award,
         contract=contract_of(award),
-        annulled=list(
-            TenderOutcome.objects.filter(tender=tender, annulled_at__isnull=False).order_by(
-                "decided_at"
-            )
-        ),
+        annulled=annulled,
     )
 
 
@@ -158,5 +162,8 @@ def own_result(tender, company) -> OwnResult | None:
         corrected_price=evaluation.corrected_price if evaluation and mine else None,
         correction_reason=evaluation.correction_reason if evaluation and mine else "",
         proof=proof_of(bid),
-        objection=Objection.objects.filter(outcome=outcome, bid=bid).first() if outcome else None,
+        # The latest objection of this bidder, also one against a result since set aside.
+        objection=Objection.objects.filter(outcome__tender=tender, bid=bid)
+        .order_by("-filed_at")
+        .first(),
     )

@@ -18,8 +18,10 @@ Failed tenders are in ``failure.py``; announcement, objections and award in thei
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import wraps
 
 from django.db import transaction
 from django.utils import timezone
@@ -42,7 +44,27 @@ from lpse.evaluation.reports import outcome_report_pdf
 from lpse.evaluation.selectors import current_outcome, proof_of
 from lpse.tenders import schedule as sched
 from lpse.tenders.access import require_committee_member
+from lpse.tenders.models import Tender
 from lpse.tenders.services import schedule_of
+
+
+def locks_tender(tender_of: Callable[[dict], object]) -> Callable:
+    """Run the service in a transaction that first locks the tender's row: every decision on a
+    tender (a verdict, the winner, an announcement, an answer, the award) waits for the one
+    before it, so a verdict cannot slip in after the winner was determined on the old ones.
+    The service's own checks then run under the lock."""
+
+    def decorate(service):
+        @wraps(service)
+        def locked(**kwargs):
+            with transaction.atomic():
+                tender = tender_of(kwargs)
+                Tender.objects.select_for_update().filter(pk=tender.pk).first()
+                return service(**kwargs)
+
+        return locked
+
+    return decorate
 
 
 def require_open(tender) -> None:
@@ -51,6 +73,12 @@ def require_open(tender) -> None:
         raise DomainError(_("The bids have not been opened yet."))
     if current_outcome(tender) is not None:
         raise DomainError(_("The outcome is decided; the evaluation can no longer change."))
+
+
+def evaluation_shown(opened_bid: OpenedBid) -> BidEvaluation:
+    """The bid's evaluation to show, without writing one (a page only reads)."""
+    existing = BidEvaluation.objects.filter(opened_bid=opened_bid).first()
+    return existing or BidEvaluation(opened_bid=opened_bid)
 
 
 def evaluation_of(opened_bid: OpenedBid) -> BidEvaluation:
@@ -62,6 +90,7 @@ def verdicts(evaluation: BidEvaluation) -> dict[str, CriterionResult]:
     return {r.criterion: r for r in evaluation.results.all()}
 
 
+@locks_tender(lambda k: k["opened_bid"].bid.tender)
 def criterion_record(
     *, actor, opened_bid: OpenedBid, criterion: str, verdict: str, reason: str
 ) -> CriterionResult:
@@ -101,6 +130,15 @@ def criterion_record(
                 % {"price": evaluation.evaluated_price, "hps": hps}
             )
     if criterion == Criterion.QUALIFICATION and verdict == Verdict.PASS:
+        proof = proof_of(opened_bid.bid)
+        if proof is not None and proof.state in (
+            QualificationInvitation.State.NOT_QUALIFIED,
+            QualificationInvitation.State.ABSENT,
+        ):
+            raise DomainError(
+                _("The qualification proof decided this bid (%(result)s): it cannot pass now.")
+                % {"result": proof.get_state_display()}
+            )
         from lpse.evaluation.capability import shortfall
 
         problem = shortfall(opened_bid.bid)
@@ -135,6 +173,7 @@ def criterion_record(
     return result
 
 
+@locks_tender(lambda k: k["opened_bid"].bid.tender)
 def price_correct(
     *, actor, opened_bid: OpenedBid, corrected_price: Decimal, reason: str
 ) -> BidEvaluation:
@@ -180,6 +219,10 @@ class Ranked:
     def bid(self):
         return self.evaluation.opened_bid.bid
 
+    @property
+    def qualification_label(self) -> str:
+        return Verdict(self.qualification).label
+
 
 def ranking(tender) -> list[Ranked]:
     evaluations = list(
@@ -206,6 +249,7 @@ def ranking(tender) -> list[Ranked]:
     ]
 
 
+@locks_tender(lambda k: k["tender"])
 def winner_determine(*, actor, tender) -> TenderOutcome:
     require_committee_member(actor, tender)
     require_open(tender)

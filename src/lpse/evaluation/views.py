@@ -63,8 +63,8 @@ def render_page(request, tender: Tender, *, status: int = 200, target=None, **bo
         .select_related("bid__company")
         .order_by("bid__submitted_at")
     ):
-        evaluation = services.evaluation_of(opened)
-        done = services.verdicts(evaluation)
+        evaluation = services.evaluation_shown(opened)
+        done = services.verdicts(evaluation) if evaluation.pk else {}
         rows.append(
             (
                 opened,

@@ -66,7 +66,7 @@ def my_result(request, code: str):
             "outcome": outcome if outcome and outcome.announced_at else None,
             "form": form,
             "can_object": window_open
-            and mine.objection is None
+            and (mine.objection is None or mine.objection.outcome_id != outcome.pk)
             and outcome.winner_id != mine.bid.pk,
         },
         status=400 if form.errors else 200,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django.db.models import Q, QuerySet
@@ -121,15 +121,22 @@ def _month(day: date) -> str:
 
 
 def basic_capability(
-    company: Company, *, sub_field: BusinessSubField | None = None, at: date
+    company: Company,
+    *,
+    sub_field: BusinessSubField | None = None,
+    at: date,
+    recorded_by: datetime | None = None,
 ) -> BasicCapability:
     """*Kemampuan dasar* of ``company`` on ``at``: KD = 3 × NPt, NPt = the highest value among
     the experiences completed in the last 15 years up to ``at`` (in ``sub_field`` when given),
     each adjusted to the prices of ``at``'s month as value × index(at) / index(completion), using
     the latest index at or before each month. Where an index is missing the value is used
-    unadjusted, and the explanation says so."""
+    unadjusted, and the explanation says so. ``recorded_by``: only experience recorded by then
+    counts (a tender's evaluation takes what the bidder had declared when it bid)."""
     since = _years_before(at, EXPERIENCE_YEARS)
     experiences = experiences_of(company).filter(completed_on__gte=since, completed_on__lte=at)
+    if recorded_by is not None:
+        experiences = experiences.filter(recorded_at__lte=recorded_by)
     if sub_field is not None:
         experiences = experiences.filter(sub_field=sub_field)
     table = PriceIndexTable()

@@ -26,6 +26,7 @@ from lpse.accounts.roles import Cap
 from lpse.core import audit
 from lpse.core.calendar import to_wita
 from lpse.core.capabilities import has_capability, require_capability
+from lpse.core.credentials import refuse_credentials
 from lpse.core.errors import DomainError
 from lpse.core.mail import send_mail_on_commit
 from lpse.servicedesk.models import (
@@ -93,6 +94,9 @@ def _clean_request(request: Request, *, account: User | None, needs_contact: boo
         raise DomainError(_("Write a short subject for your request."), field="subject")
     if not question:
         raise DomainError(_("Write your question or complaint."), field="question")
+    # R-3.4 [safer]: the helpdesk never needs a password; one pasted in is not stored.
+    refuse_credentials(subject, "subject")
+    refuse_credentials(question, "question")
     if account is not None:
         return Request(
             category=request.category,
@@ -357,6 +361,7 @@ def ticket_follow_up(*, actor, ticket: Ticket, text: str, token: str = "") -> Ti
     _require_requester(actor, ticket, token)
     if not text.strip():
         raise DomainError(_("Write your reply."), field="text")
+    refuse_credentials(text, "text")
     with transaction.atomic():
         ticket = _locked(ticket)
         if ticket.state == Ticket.State.CLOSED:
@@ -422,4 +427,5 @@ def _mail(ticket: Ticket, template: str, subject: str) -> None:
         to=[ticket.requester_email],
         subject=subject % {"site": settings.LPSE_SITE_NAME, "number": ticket.number},
         body=body,
+        secret=True,  # a public requester's link opens the ticket: not kept in the mail log
     )

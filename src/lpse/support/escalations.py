@@ -18,11 +18,11 @@ from lpse.accounts.roles import Cap
 from lpse.bids.models import UnopenableCase
 from lpse.core import audit
 from lpse.core.capabilities import require_capability
+from lpse.core.credentials import find_credentials
 from lpse.core.errors import DomainError
 from lpse.core.standard_times import step_end
 from lpse.core.storage import open_blob, store_bytes
 from lpse.support import package as packaging
-from lpse.support.credentials import find_credentials
 from lpse.support.models import (
     Escalation,
     EscalationAttachment,
@@ -41,7 +41,7 @@ from lpse.support.services import (
 
 def _locked_escalation(escalation: Escalation) -> Escalation:
     return (
-        Escalation.objects.select_for_update()
+        Escalation.objects.select_for_update(of=("self",))  # nullable joins: lock this row only
         .select_related("upload_problem", "unopenable_case")
         .get(pk=escalation.pk)
     )

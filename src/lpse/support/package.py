@@ -22,10 +22,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from lpse.core.calendar import to_wita
+from lpse.core.credentials import find_credentials
 from lpse.core.errors import DomainError
 from lpse.core.pdf import PdfForm, render_form
 from lpse.core.storage import open_blob
-from lpse.support.credentials import find_credentials
 
 FORMAT = "lpse-lkpp-escalation-v1"
 NO_SECRETS = "Paket ini tidak memuat kata sandi, kunci pembuka, maupun isi dokumen penawaran."
@@ -184,7 +184,9 @@ def build(escalation) -> bytes:
     """The ZIP, made in memory (attachments are limited in size)."""
     data = summary(escalation)
     as_json = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
-    found = find_credentials(as_json)
+    # Checked on the plain text too: in JSON a newline is "\n", which hides a sealed key's
+    # two-line header from the pattern.
+    found = sorted({str(f) for f in find_credentials(as_json) + find_credentials(_text(data))})
     if found:
         raise DomainError(
             _("The package would contain %(what)s: correct the escalation first.")

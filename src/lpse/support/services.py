@@ -24,6 +24,7 @@ from lpse.accounts.roles import Cap
 from lpse.core import audit
 from lpse.core.calendar import to_wita
 from lpse.core.capabilities import require_capability
+from lpse.core.credentials import refuse_credentials
 from lpse.core.errors import DomainError
 from lpse.core.mail import send_mail_on_commit
 from lpse.core.standard_times import Procedure, step_end, step_record, step_start
@@ -31,7 +32,6 @@ from lpse.servicedesk.models import Category as TicketCategory
 from lpse.servicedesk.services import Request as TicketRequest
 from lpse.servicedesk.services import ticket_submit
 from lpse.support import selectors
-from lpse.support.credentials import find_credentials
 from lpse.support.models import (
     Escalation,
     SupportConsent,
@@ -53,16 +53,7 @@ def _when(moment) -> str:
 
 
 def _refuse_credentials(text: str, field: str) -> None:
-    found = find_credentials(text)
-    if found:
-        raise DomainError(
-            _(
-                "This text contains %(what)s. LPSE never needs a password or a key: remove it "
-                "and send again (and change that password or key if it was a real one)."
-            )
-            % {"what": ", ".join(found)},
-            field=field,
-        )
+    refuse_credentials(text, field)
 
 
 def _required(text: str, field: str, message: str) -> str:
@@ -94,7 +85,7 @@ def _require_owner(actor, problem: UploadProblem):
 
 def _locked(problem: UploadProblem) -> UploadProblem:
     return (
-        UploadProblem.objects.select_for_update()
+        UploadProblem.objects.select_for_update(of=("self",))  # nullable joins: lock this row only
         .select_related("company", "tender", "reported_by")
         .get(pk=problem.pk)
     )

@@ -138,6 +138,15 @@ class Status:
     tenders: int = 0
     database: Path | None = None
 
+    @property
+    def reset_at_wita(self) -> str:
+        """The last reset as people here read time (stored in UTC in the sandbox's info file)."""
+        if not self.reset_at:
+            return ""
+        from lpse.core.calendar import to_wita
+
+        return f"{to_wita(datetime.fromisoformat(self.reset_at)):%d-%m-%Y %H:%M} WITA"
+
 
 def status(directory: Path | None = None) -> Status:
     directory = directory or sandbox_dir()

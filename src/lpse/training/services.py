@@ -297,6 +297,11 @@ def session_schedule(
             bookings=_bookings(request=request, start=start, end=end, trainer=trainer),
         )
         session = TrainingSession.objects.filter(request=request).first()
+        moved = session is not None and (session.start, session.end, session.room_id) != (
+            start,
+            end,
+            room.pk,
+        )
         if session is None:
             session = TrainingSession(request=request, registration_token=secrets.token_urlsafe(24))
         session.start, session.end, session.room, session.trainer = start, end, room, trainer
@@ -316,6 +321,15 @@ def session_schedule(
                 "trainer": trainer.username,
             },
         )
+        if moved:
+            # participants registered for the old time are told the new one.
+            body = render_to_string("training/email/moved.txt", _session_context(session))
+            for email in sorted(set(session.participants.values_list("email", flat=True))):
+                send_mail_on_commit(
+                    to=[email],
+                    subject=_("Training moved to %(day)s") % {"day": _day(session)},
+                    body=body,
+                )
     return session
 
 
@@ -467,9 +481,12 @@ def request_cancel(*, actor, request: TrainingRequest, reason: str) -> TrainingR
             actor=actor, action="training.cancel", obj=request, data={"reason": reason.strip()}
         )
         session = TrainingSession.objects.filter(request=request).first()
-        if announced and session is not None:
-            recipients = {request.contact_email, session.trainer.email}
-            recipients |= set(session.participants.values_list("email", flat=True))
+        if session is not None:
+            # Whoever was told of the training: participants as soon as they registered, the
+            # SKPD and the trainer once the letters went out.
+            recipients = set(session.participants.values_list("email", flat=True))
+            if announced:
+                recipients |= {request.contact_email, session.trainer.email}
             body = render_to_string(
                 "training/email/cancelled.txt",
                 {**_session_context(session), "reason": request.cancel_reason},

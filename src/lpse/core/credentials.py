@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+
+from lpse.core.errors import DomainError
 
 # base64 of "age-encryption.org/v1\n-> scrypt": a passphrase-sealed opening key as stored.
 _SEALED_IDENTITY_B64 = rb"YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0\+IHNjcnlwd"
@@ -36,3 +39,17 @@ def find_credentials(data: bytes | str) -> list[str]:
     """What kinds of secret ``data`` holds (empty when none)."""
     raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
     return [str(label) for pattern, label in PATTERNS if pattern.search(raw)]
+
+
+def refuse_credentials(text: str, field: str) -> None:
+    """Refuse ``text`` (naming the form ``field``) when it carries a credential."""
+    found = find_credentials(text)
+    if found:
+        raise DomainError(
+            gettext_now(
+                "This text contains %(what)s. LPSE never needs a password or a key: remove it "
+                "and send again (and change that password or key if it was a real one)."
+            )
+            % {"what": ", ".join(str(f) for f in found)},
+            field=field,
+        )
