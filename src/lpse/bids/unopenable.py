@@ -16,7 +16,7 @@ from lpse.accounts.roles import Cap
 from lpse.bids.models import OpenedBid, UnopenableCase
 from lpse.bids.opening import diagnose
 from lpse.core import audit
-from lpse.core.calendar import to_wita
+from lpse.core.calendar import wita_text
 from lpse.core.capabilities import require_capability
 from lpse.core.errors import DomainError
 from lpse.core.pdf import PdfForm, render_form
@@ -186,10 +186,6 @@ def timings(case: UnopenableCase) -> list[tuple[str, str]]:
     return rows
 
 
-def _wita(moment) -> str:
-    return f"{to_wita(moment):%d-%m-%Y %H:%M:%S} WITA" if moment else "-"
-
-
 def witness_report_pdf(case: UnopenableCase) -> bytes:
     """Berita acara kesaksian (Pasal 9.2)."""
     bid = case.opened_bid.bid
@@ -199,11 +195,17 @@ def witness_report_pdf(case: UnopenableCase) -> bytes:
         ("Penyedia", f"{bid.company.name} (NPWP {bid.company.npwp_display})"),
         ("Sampul penawaran", f"{bid.envelope.size} bita, SHA-256 {bid.envelope.sha256}"),
         ("Diagnosis", case.opened_bid.problem_message),
-        ("Permintaan Pokja", f"{_wita(case.requested_at)} oleh {case.requested_by.username}"),
-        ("Percobaan admin LPSE", f"{_wita(case.attempted_at)}: {case.attempt_result}"),
-        ("Eskalasi ke LKPP", _wita(case.escalated_at)),
+        (
+            "Permintaan Pokja",
+            f"{wita_text(case.requested_at, seconds=True)} oleh {case.requested_by.username}",
+        ),
+        (
+            "Percobaan admin LPSE",
+            f"{wita_text(case.attempted_at, seconds=True)}: {case.attempt_result}",
+        ),
+        ("Eskalasi ke LKPP", wita_text(case.escalated_at, seconds=True)),
         ("Jawaban LKPP", case.lkpp_answer or "-"),
-        ("Selesai", _wita(case.closed_at)),
+        ("Selesai", wita_text(case.closed_at, seconds=True)),
     ]
     rows += [(f"Mutu baku: {step}", verdict) for step, verdict in timings(case)]
     return render_form(

@@ -57,3 +57,10 @@ def end_of_day_wita(day: date) -> datetime:
 
 def to_wita(moment: datetime) -> datetime:
     return moment.astimezone(WITA)
+
+
+def wita_text(moment: datetime | None, *, seconds: bool = False) -> str:
+    """A moment as people here write it in letters and e-mails: ``28-11-2026 14:05 WITA``."""
+    if moment is None:
+        return "-"
+    return f"{to_wita(moment):%d-%m-%Y %H:%M{':%S' if seconds else ''}} WITA"

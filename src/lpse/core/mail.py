@@ -84,3 +84,10 @@ def send_mail_on_commit(*, to: list[str], subject: str, body: str, secret: bool 
     transaction.on_commit(
         lambda: send_email.delay(to=list(to), subject=str(subject), body=str(body), secret=secret)
     )
+
+
+def site_url(name: str, *args) -> str:
+    """The absolute address of a page, for links in e-mails and letters."""
+    from django.urls import reverse
+
+    return settings.LPSE_BASE_URL + reverse(name, args=args)

@@ -31,12 +31,12 @@ from lpse.core import audit
 from lpse.core.capabilities import has_capability, require_capability
 from lpse.core.errors import DomainError
 from lpse.core.hashing import token_digest
-from lpse.core.mail import send_mail_on_commit
+from lpse.core.mail import send_mail_on_commit, site_url
 from lpse.core.standard_times import Procedure, step_end, step_start
 from lpse.providers.access import company_of, require_own
 from lpse.providers.documents import evidence_store
 from lpse.providers.models import Company, EmailChangeRequest
-from lpse.providers.services import _normalize_email, _url, _wita
+from lpse.providers.services import _normalize_email, _wita
 
 State = EmailChangeRequest.State
 STEP = "apply"
@@ -81,7 +81,7 @@ def _send_link(change: EmailChangeRequest, token: str) -> None:
             "providers/email/email_change_confirm.txt",
             {
                 "change": change,
-                "url": _url("providers:email_change_confirm", token),
+                "url": site_url("providers:email_change_confirm", token),
                 "expires": _wita(change.confirm_expires_at),
                 "site_name": settings.LPSE_SITE_NAME,
             },

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -26,7 +25,7 @@ from lpse.core.calendar import add_working_days, end_of_day_wita, to_wita
 from lpse.core.capabilities import has_capability, require_capability
 from lpse.core.errors import DomainError
 from lpse.core.hashing import token_digest
-from lpse.core.mail import send_mail_on_commit
+from lpse.core.mail import send_mail_on_commit, site_url
 from lpse.core.standard_times import Procedure, step_record
 from lpse.providers.models import (
     Company,
@@ -42,10 +41,6 @@ LIVE_STATES = (Company.State.AWAITING_VERIFICATION, Company.State.VERIFIED)
 
 def _wita(moment) -> str:
     return date_format(to_wita(moment), "l, j F Y H:i") + " WITA"
-
-
-def _url(name: str, *args) -> str:
-    return settings.LPSE_BASE_URL + reverse(name, args=args)
 
 
 def _normalize_email(raw: str) -> str:
@@ -128,7 +123,7 @@ def registration_start(*, email: str) -> str:
         body = render_to_string(
             "providers/email/invite.txt",
             {
-                "url": _url("providers:register_form", token),
+                "url": site_url("providers:register_form", token),
                 "expires": _wita(invite.expires_at),
                 "site_name": settings.LPSE_SITE_NAME,
             },
@@ -281,8 +276,8 @@ def registration_submit(*, token: str, data: RegistrationData) -> Company:
                 "user_id": user_id,
                 "deadline": _wita(company.verify_by),
                 "requirements": VerificationItem.objects.filter(active=True),
-                "requirements_url": _url("providers:requirements"),
-                "forms_url": _url("providers:registration_done", company.forms_ref),
+                "requirements_url": site_url("providers:requirements"),
+                "forms_url": site_url("providers:registration_done", company.forms_ref),
                 "site_name": settings.LPSE_SITE_NAME,
             },
         )
@@ -421,7 +416,7 @@ def verification_decide(
                         "company": company,
                         "reason": reason,
                         "checks": verification.checks.all(),
-                        "restart_url": _url("providers:register"),
+                        "restart_url": site_url("providers:register"),
                         "site_name": settings.LPSE_SITE_NAME,
                     },
                 ),
@@ -461,7 +456,7 @@ def registrations_expire_due() -> int:
                     {
                         "company": company,
                         "deadline": _wita(company.verify_by),
-                        "restart_url": _url("providers:register"),
+                        "restart_url": site_url("providers:register"),
                         "site_name": settings.LPSE_SITE_NAME,
                     },
                 ),

@@ -17,18 +17,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lpse.accounts.models import User
 from lpse.accounts.roles import Cap
 from lpse.core import audit
-from lpse.core.calendar import to_wita
+from lpse.core.calendar import to_wita, wita_text
 from lpse.core.capabilities import has_capability, require_capability
 from lpse.core.credentials import refuse_credentials
 from lpse.core.errors import DomainError
-from lpse.core.mail import send_mail_on_commit
+from lpse.core.mail import send_mail_on_commit, site_url
 from lpse.servicedesk.models import (
     Channel,
     InternalNote,
@@ -64,20 +63,12 @@ class Request:
     role: str = RequesterRole.PUBLIC
 
 
-def _url(name: str, *args) -> str:
-    return settings.LPSE_BASE_URL + reverse(name, args=args)
-
-
 def requester_link(ticket: Ticket) -> str:
     """Where the requester reads the answer: their own list when they have an account, else the
     ticket's secret link."""
     if ticket.requester_id is not None:
-        return _url("servicedesk:my_ticket", ticket.number)
-    return _url("servicedesk:public_ticket", ticket.number, ticket_token(ticket))
-
-
-def _wita(moment) -> str:
-    return f"{to_wita(moment):%d-%m-%Y %H:%M} WITA"
+        return site_url("servicedesk:my_ticket", ticket.number)
+    return site_url("servicedesk:public_ticket", ticket.number, ticket_token(ticket))
 
 
 def _next_number(received_at: datetime) -> str:
@@ -419,7 +410,7 @@ def _mail(ticket: Ticket, template: str, subject: str) -> None:
         {
             "ticket": ticket,
             "url": requester_link(ticket),
-            "received": _wita(ticket.received_at),
+            "received": wita_text(ticket.received_at),
             "site_name": settings.LPSE_SITE_NAME,
         },
     )

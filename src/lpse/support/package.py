@@ -36,10 +36,6 @@ def _iso(moment) -> str | None:
     return to_wita(moment).isoformat() if moment else None
 
 
-def _wita(moment) -> str:
-    return f"{to_wita(moment):%d-%m-%Y %H:%M} WITA" if moment else "-"
-
-
 def _upload_problem(problem, until) -> dict:
     from lpse.bids.selectors import UPLOAD_KIND, upload_attempts
 

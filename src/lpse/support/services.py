@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from lpse.accounts.roles import Cap
 from lpse.core import audit
-from lpse.core.calendar import to_wita
+from lpse.core.calendar import wita_text
 from lpse.core.capabilities import require_capability
 from lpse.core.credentials import refuse_credentials
 from lpse.core.errors import DomainError
@@ -46,10 +46,6 @@ ATTACHMENT_MAX_MB = 20
 
 PROCEDURE = Procedure.UPLOAD_PROBLEM
 State = UploadProblem.State
-
-
-def _when(moment) -> str:
-    return f"{to_wita(moment):%d-%m-%Y %H:%M} WITA"
 
 
 def _refuse_credentials(text: str, field: str) -> None:
@@ -222,7 +218,8 @@ def support_view_open(*, actor, problem: UploadProblem, page: str = "overview") 
         )
     if latest.revoked_at is not None:
         raise DomainError(
-            _("The provider revoked their consent on %(at)s.") % {"at": _when(latest.revoked_at)},
+            _("The provider revoked their consent on %(at)s.")
+            % {"at": wita_text(latest.revoked_at)},
             code="no_consent",
         )
     if not latest.valid_at(now):
@@ -231,7 +228,7 @@ def support_view_open(*, actor, problem: UploadProblem, page: str = "overview") 
                 "The provider's consent expired on %(at)s. Ask them to grant it again on their "
                 "case page."
             )
-            % {"at": _when(latest.expires_at)},
+            % {"at": wita_text(latest.expires_at)},
             code="no_consent",
         )
     audit.record(

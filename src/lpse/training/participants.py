@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 
 from lpse.accounts.roles import Cap
 from lpse.core import audit
+from lpse.core.calendar import wita_text
 from lpse.core.capabilities import has_capability, require_capability
 from lpse.core.errors import DomainError
 from lpse.core.mail import send_mail_on_commit
 from lpse.training import rules
 from lpse.training.models import Participant, TrainingSession
-from lpse.training.services import State, _day, _locked_session, _session_context, _wita
+from lpse.training.services import State, _day, _locked_session, _session_context
 
 
 def participant_register(
@@ -50,7 +51,7 @@ def participant_register(
         closes = session.end if by_staff else session.start
         if now >= closes:
             raise DomainError(
-                _("Registration closed at %(when)s.") % {"when": _wita(closes)}, code="closed"
+                _("Registration closed at %(when)s.") % {"when": wita_text(closes)}, code="closed"
             )
         if session.participants.filter(email=email).exists():
             raise DomainError(
@@ -129,7 +130,7 @@ def attendance_record(*, actor, participant: Participant, attended: bool) -> Par
         if timezone.now() < session.start:
             raise DomainError(
                 _("Attendance is recorded from the start of the training (%(start)s).")
-                % {"start": _wita(session.start)}
+                % {"start": wita_text(session.start)}
             )
         if attended == participant.attended:
             return participant  # a double click changes nothing
@@ -156,7 +157,7 @@ def session_held(*, actor, session: TrainingSession) -> TrainingSession:
         if timezone.now() < session.start:
             raise DomainError(
                 _("The training starts at %(start)s: record it as held once it has taken place.")
-                % {"start": _wita(session.start)}
+                % {"start": wita_text(session.start)}
             )
         session.held_at, session.held_by = timezone.now(), actor
         session.save(update_fields=["held_at", "held_by"])

@@ -66,10 +66,6 @@ def _locked_session(session_pk: int) -> TrainingSession:
     return session
 
 
-def _wita(moment: datetime) -> str:
-    return f"{to_wita(moment):%d-%m-%Y %H:%M} WITA"
-
-
 def _name(user) -> str:
     return user.get_full_name() or user.username
 
