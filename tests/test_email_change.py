@@ -463,3 +463,16 @@ def test_R_3_2_the_mail_log_does_not_keep_the_confirmation_link(settings):
     settings.LPSE_DEMO = False
     link = "http://127.0.0.1:8000/penyedia/ganti-email/konfirmasi/abc123/"
     assert ONE_TIME_LINK.search(f"Buka {link} untuk mengonfirmasi")
+
+
+def test_R_3_2_the_one_who_checked_does_not_also_apply(submitted, staff, make_user):
+    """The verifier passes the checked request to the administrator: two people, even when one
+    account holds both roles."""
+    both = make_user(Role.VERIFIER, username="verifikator-admin")
+    both.role_grants.create(role=Role.APP_ADMIN)
+    services.email_change_check(actor=both, change=submitted, checked_ktp=True, checked_deed=True)
+    with pytest.raises(DomainError, match="another administrator applies it"):
+        services.email_change_apply(actor=both, change=submitted)
+    services.email_change_apply(actor=staff["admin"], change=submitted)
+    submitted.refresh_from_db()
+    assert submitted.company.email == NEW

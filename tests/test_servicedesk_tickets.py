@@ -654,3 +654,17 @@ def test_R_2_1_the_mail_log_does_not_keep_a_public_requesters_link(settings):
 
     assert ONE_TIME_LINK.search("http://lpse.test/layanan/tiket/HD-2026-00001/abc123/")
     assert not ONE_TIME_LINK.search("http://lpse.test/layanan/tiket-saya/HD-2026-00001/")
+
+
+def test_R_2_1_the_public_form_takes_a_few_requests_per_address_and_hour(db):
+    """Each public request e-mails the address typed in: a few an hour serve a real requester
+    and keep the form from mailing strangers at will."""
+    with time_machine.travel(datetime(2026, 7, 6, 9, 0, tzinfo=WITA), tick=False):
+        for _ in range(services.PUBLIC_REQUESTS_PER_HOUR):
+            ask_publicly()
+        with pytest.raises(DomainError, match="arrived in the last hour") as err:
+            ask_publicly()
+        assert err.value.field == "email"
+    with time_machine.travel(datetime(2026, 7, 6, 10, 1, tzinfo=WITA), tick=False):
+        ask_publicly()
+    assert Ticket.objects.count() == services.PUBLIC_REQUESTS_PER_HOUR + 1

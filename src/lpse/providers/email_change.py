@@ -322,6 +322,14 @@ def email_change_apply(*, actor, change: EmailChangeRequest) -> EmailChangeReque
                 _("This request was already decided (%(state)s).")
                 % {"state": change.get_state_display()}
             )
+        if change.checked_by_id == actor.pk:
+            # the verifier checks, then passes it on; a second person changes it.
+            raise DomainError(
+                _(
+                    "You checked this request as verifier: another administrator applies it "
+                    "(two people see every change of a company's address)."
+                )
+            )
         company = (
             Company.objects.select_for_update().select_related("user").get(pk=change.company_id)
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -181,10 +181,33 @@ def _create(
     return ticket
 
 
+# The public form sends an e-mail to the address typed in: a few per address and hour serve
+# anyone with a real question, and keep the form from being used to send mail to strangers.
+PUBLIC_REQUESTS_PER_HOUR = 3
+
+
+def _limit_public_requests(email: str) -> None:
+    since = timezone.now() - timedelta(hours=1)
+    recent = Ticket.objects.filter(
+        requester__isnull=True, requester_email=email, received_at__gte=since
+    ).count()
+    if recent >= PUBLIC_REQUESTS_PER_HOUR:
+        raise DomainError(
+            _(
+                "%(n)d requests from this address arrived in the last hour: wait for their "
+                "answers, or call the helpdesk."
+            )
+            % {"n": recent},
+            field="email",
+        )
+
+
 def ticket_submit(*, actor, request: Request) -> Ticket:
     """A request filed online on the site, by a signed-in user or by the public."""
     account = actor if getattr(actor, "is_authenticated", False) else None
     request = _clean_request(request, account=account, needs_contact=True)
+    if account is None:
+        _limit_public_requests(request.email)
     return _create(
         actor=actor,
         channel=Channel.ONLINE,
