@@ -187,9 +187,11 @@ PUBLIC_REQUESTS_PER_HOUR = 3
 
 
 def _limit_public_requests(email: str) -> None:
-    since = timezone.now() - timedelta(hours=1)
+    now = timezone.now()
     recent = Ticket.objects.filter(
-        requester__isnull=True, requester_email=email, received_at__gte=since
+        requester__isnull=True,
+        requester_email=email,
+        received_at__range=(now - timedelta(hours=1), now),
     ).count()
     if recent >= PUBLIC_REQUESTS_PER_HOUR:
         raise DomainError(
