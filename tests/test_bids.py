@@ -489,3 +489,30 @@ def test_R_9_6_a_chunked_upload_is_hashed_as_it_arrives_and_again_only_when_need
         assert read_again == [1]
     expected = hashlib.sha256(data).hexdigest()
     assert first.receipt["sha256"] == second.receipt["sha256"] == expected
+
+
+def test_R_9_6_part_files_of_uploads_left_incomplete_at_the_deadline_are_removed(bidding):
+    """An upload that stopped half-way can never become a bid once the deadline passed: an hour
+    later its part file goes and the upload says why. One whose bytes were all in before the
+    deadline keeps its file (it can still be accepted), and so does any upload of a tender still
+    taking bids."""
+    data = seal(bidding.recipient, bidding.tender.code)
+    with time_machine.travel(DEADLINE - timedelta(minutes=5), tick=False):
+        half = submission.upload_start(
+            actor=bidding.provider, tender=bidding.tender, length=len(data)
+        )
+        submission.upload_append(
+            actor=bidding.provider, upload=half, offset=0, stream=io.BytesIO(data[:100])
+        )
+        whole = submission.upload_start(
+            actor=bidding.provider, tender=bidding.tender, length=len(data)
+        )
+        submission.part_path(whole).write_bytes(data)
+        Upload.objects.filter(pk=whole.pk).update(offset=len(data))
+    assert submission.abandoned_uploads_clean(now=DEADLINE + timedelta(minutes=30)) == 0
+    assert submission.abandoned_uploads_clean(now=DEADLINE + timedelta(hours=2)) == 1
+    half.refresh_from_db()
+    assert half.state == Upload.State.REFUSED and half.error == "incomplete at the deadline"
+    assert not submission.part_path(half).exists()
+    assert submission.part_path(whole).exists()
+    assert Upload.objects.get(pk=whole.pk).state == Upload.State.RECEIVING

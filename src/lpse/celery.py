@@ -21,4 +21,8 @@ app.conf.beat_schedule = {
         "task": "lpse.providers.tasks.expire_registrations",
         "schedule": crontab(minute="*/15"),
     },
+    "clean-abandoned-uploads": {
+        "task": "lpse.bids.tasks.clean_abandoned_uploads",
+        "schedule": crontab(minute=7),
+    },
 }

@@ -13,6 +13,7 @@ import hashlib
 import os
 import threading
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -402,3 +403,34 @@ def bid_of(actor, pk: int) -> Bid:
     if bid is None or company is None or bid.company_id != company.pk:
         raise DomainError(_("There is no such bid."), code="not_found")
     return bid
+
+
+# An upload still sending when the deadline passed may take a little while to be refused by its
+# own next request; its part file is left alone until then.
+ABANDONED_GRACE = timedelta(hours=1)
+
+
+def abandoned_uploads_clean(*, now: datetime | None = None) -> int:
+    """Remove the part files of uploads that can never become bids: incomplete when their
+    tender's deadline passed (no byte is taken after it). An upload whose bytes were all in
+    before the deadline keeps its file: it can still be accepted (judged at the last byte's
+    arrival). Each one cleaned is marked refused, with why, so the provider's list and the
+    support desk say what happened. Returns how many were cleaned."""
+    now = now or timezone.now()
+    cleaned = 0
+    candidates = Upload.objects.filter(state=Upload.State.RECEIVING).select_related("tender")
+    for upload in candidates.iterator():
+        if upload.offset >= upload.length:
+            continue
+        deadline = bid_window(upload.tender)[1]
+        if now < deadline + ABANDONED_GRACE:
+            continue
+        if Upload.objects.filter(pk=upload.pk, state=Upload.State.RECEIVING).update(
+            state=Upload.State.REFUSED, error="incomplete at the deadline"
+        ):
+            path = part_path(upload)
+            path.unlink(missing_ok=True)
+            path.with_suffix(".lock").unlink(missing_ok=True)
+            _running_hashes.drop(upload.pk)
+            cleaned += 1
+    return cleaned
