@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +21,7 @@ from lpse.core import audit
 from lpse.core.capabilities import require_capability
 from lpse.core.errors import DomainError
 from lpse.core.hashing import token_digest
-from lpse.core.mail import send_mail_on_commit
+from lpse.core.mail import send_mail_on_commit, site_url
 
 
 def agency_create(*, actor, code: str, name: str) -> Agency:
@@ -172,7 +171,7 @@ def password_link_send(*, user: User, purpose: str) -> str:
             obj=user,
             data={"purpose": purpose, "link": link.pk},
         )
-        url = settings.LPSE_BASE_URL + reverse("accounts:set_password", args=[token])
+        url = site_url("accounts:set_password", token)
         body = render_to_string(
             "accounts/email/set_password.txt",
             {

@@ -164,6 +164,7 @@ def _next_schedule(now: datetime) -> sched.Schedule:
     raise DomainError(_("No valid schedule found in the next three months; set one by hand."))
 
 
+@locks_tender(lambda k: k["tender"])
 def retender(*, actor, tender) -> Tender:
     """The failed tender's package is tendered again: a new draft with the same method and
     requirements, which names the failed one. The committee sets its schedule and documents."""
@@ -171,19 +172,17 @@ def retender(*, actor, tender) -> Tender:
     outcome = current_outcome(tender)
     if outcome is None or outcome.state != TenderOutcome.State.FAILED:
         raise DomainError(_("Only a failed tender is re-tendered."))
-    with transaction.atomic():
-        # Locked, so that a double click makes one re-tender, not two.
-        Tender.objects.select_for_update().get(pk=tender.pk)
-        earlier = tender.retenders.first()
-        if earlier is not None:
-            raise DomainError(
-                _("This tender is already re-tendered as %(code)s.") % {"code": earlier.code}
-            )
-        return tender_services.tender_create(
-            actor=actor,
-            package=tender.package,
-            method=tender.method,
-            qualification_requirements=tender.qualification_requirements,
-            schedule=_next_schedule(timezone.now()),
-            retender_of=tender,
+    # Under the tender's lock (``locks_tender``): a double click makes one re-tender, not two.
+    earlier = tender.retenders.first()
+    if earlier is not None:
+        raise DomainError(
+            _("This tender is already re-tendered as %(code)s.") % {"code": earlier.code}
         )
+    return tender_services.tender_create(
+        actor=actor,
+        package=tender.package,
+        method=tender.method,
+        qualification_requirements=tender.qualification_requirements,
+        schedule=_next_schedule(timezone.now()),
+        retender_of=tender,
+    )

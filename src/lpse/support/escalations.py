@@ -18,7 +18,7 @@ from lpse.accounts.roles import Cap
 from lpse.bids.models import UnopenableCase
 from lpse.core import audit
 from lpse.core.capabilities import require_capability
-from lpse.core.credentials import find_credentials
+from lpse.core.credentials import find_credentials, refuse_credentials
 from lpse.core.errors import DomainError
 from lpse.core.standard_times import step_end
 from lpse.core.storage import open_blob, store_bytes
@@ -33,7 +33,6 @@ from lpse.support.services import (
     State,
     _locked,
     _notify,
-    _refuse_credentials,
     _required,
     _resolve,
 )
@@ -146,7 +145,7 @@ def escalation_attach(
         )
     description = (description or "").strip()[:300]
     if description:
-        _refuse_credentials(description, "description")
+        refuse_credentials(description, "description")
     filename = _clean_filename(upload.name)
     with transaction.atomic():
         escalation = _locked_escalation(escalation)

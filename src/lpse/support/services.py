@@ -28,6 +28,7 @@ from lpse.core.credentials import refuse_credentials
 from lpse.core.errors import DomainError
 from lpse.core.mail import send_mail_on_commit
 from lpse.core.standard_times import Procedure, step_end, step_record, step_start
+from lpse.providers.access import company_of
 from lpse.servicedesk.models import Category as TicketCategory
 from lpse.servicedesk.services import Request as TicketRequest
 from lpse.servicedesk.services import ticket_submit
@@ -48,32 +49,20 @@ PROCEDURE = Procedure.UPLOAD_PROBLEM
 State = UploadProblem.State
 
 
-def _refuse_credentials(text: str, field: str) -> None:
-    refuse_credentials(text, field)
-
-
 def _required(text: str, field: str, message: str) -> str:
     text = (text or "").strip()
     if not text:
         raise DomainError(message, field=field)
-    _refuse_credentials(text, field)
+    refuse_credentials(text, field)
     return text
 
 
 # --- the provider's side ---------------------------------------------------------------------
 
 
-def _own_company(actor):
-    require_capability(actor, Cap.OWN_COMPANY)
-    company = getattr(actor, "company", None)
-    if company is None:
-        raise DomainError(_("Your account has no company."), code="forbidden")
-    return company
-
-
 def _require_owner(actor, problem: UploadProblem):
     """A provider sees and acts on its own cases only; another's is as invisible as none."""
-    company = _own_company(actor)
+    company = company_of(actor)
     if problem.company_id != company.pk:
         raise DomainError(_("There is no such case."), code="not_found")
     return company
@@ -90,7 +79,7 @@ def _locked(problem: UploadProblem) -> UploadProblem:
 def problem_report(*, actor, description: str, tender=None) -> UploadProblem:
     """R-3.4: the provider tells the helpdesk what went wrong. The clock of the admin's
     reproduction (15–30 min) starts now."""
-    company = _own_company(actor)
+    company = company_of(actor)
     description = _required(
         description, "description", _("Describe what happened when you tried to upload.")
     )
@@ -134,7 +123,7 @@ def problem_retry_failed(*, actor, problem: UploadProblem, note: str = "") -> Up
     _require_owner(actor, problem)
     note = (note or "").strip()
     if note:
-        _refuse_credentials(note, "note")
+        refuse_credentials(note, "note")
     with transaction.atomic():
         problem = _locked(problem)
         if problem.state != State.ADVISED_RETRY:
@@ -302,7 +291,7 @@ def problem_advise_retry(
     advice = _required(advice, "advice", _("Tell the provider what to do when retrying."))
     diagnosis = (diagnosis or "").strip()
     if diagnosis:
-        _refuse_credentials(diagnosis, "diagnosis")
+        refuse_credentials(diagnosis, "diagnosis")
     with transaction.atomic():
         problem = _locked(problem)
         if problem.state != State.REPRODUCING:
@@ -331,7 +320,7 @@ def problem_escalate(*, actor, problem: UploadProblem, diagnosis: str = "") -> E
     require_capability(actor, Cap.ESCALATE_TO_LKPP)
     diagnosis = (diagnosis or "").strip()
     if diagnosis:
-        _refuse_credentials(diagnosis, "diagnosis")
+        refuse_credentials(diagnosis, "diagnosis")
     with transaction.atomic():
         problem = _locked(problem)
         if problem.state not in (State.REPRODUCING, State.ADVISED_RETRY):
@@ -380,7 +369,7 @@ def problem_resolve(*, actor, problem: UploadProblem, resolution: str = "") -> U
         _require_owner(actor, problem)
     resolution = (resolution or "").strip()
     if resolution:
-        _refuse_credentials(resolution, "resolution")
+        refuse_credentials(resolution, "resolution")
     with transaction.atomic():
         problem = _locked(problem)
         allowed = (State.ADVISED_RETRY, State.ESCALATED) if is_admin else (State.ADVISED_RETRY,)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lpse.core.mail import send_mail_on_commit
+from lpse.core.mail import send_mail_on_commit, site_url
 
 
 def participant_emails(tender) -> list[str]:
@@ -19,7 +17,7 @@ def participant_emails(tender) -> list[str]:
 
 
 def tender_url(tender) -> str:
-    return settings.LPSE_BASE_URL + reverse("tenders:public_detail", args=[tender.code])
+    return site_url("tenders:public_detail", tender.code)
 
 
 def notify_schedule_change(change, *, bidders: set[str]) -> None:

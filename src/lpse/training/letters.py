@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.conf import settings
-from django.urls import reverse
 
 from lpse.core.calendar import to_wita
+from lpse.core.mail import site_url
 from lpse.core.pdf import PdfForm, render_form
 from lpse.training.models import Audience, TrainingSession
 
@@ -50,9 +50,7 @@ def waktu(start: datetime, end: datetime) -> str:
 
 
 def registration_url(session: TrainingSession) -> str:
-    return settings.LPSE_BASE_URL + reverse(
-        "training:self_register", args=[session.registration_token]
-    )
+    return site_url("training:self_register", session.registration_token)
 
 
 def _name(user) -> str:

@@ -18,7 +18,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +27,7 @@ from lpse.core import audit
 from lpse.core.calendar import to_wita
 from lpse.core.capabilities import require_capability
 from lpse.core.errors import DomainError
-from lpse.core.mail import send_mail_on_commit
+from lpse.core.mail import send_mail_on_commit, site_url
 from lpse.core.models import StepTiming
 from lpse.core.standard_times import Procedure, step_end, step_start
 from lpse.core.storage import store_bytes, store_upload
@@ -414,7 +413,7 @@ def letters_issue(
 
 
 def _request_url(request: TrainingRequest) -> str:
-    return settings.LPSE_BASE_URL + reverse("training:request_detail", args=[request.pk])
+    return site_url("training:request_detail", request.pk)
 
 
 def _day(session: TrainingSession) -> str:
