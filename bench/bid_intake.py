@@ -8,8 +8,8 @@ database on the given local PostgreSQL server, dropped first and at the end): ``
 reference data, an agency with a PPK and a five-member committee whose members register their own
 opening keys, a tender created, documented, signed and published through the services (3-of-5
 key), and one verified provider who signs the pact and registers. The schedule is laid out from the
-real clock (``lpse.tenders.sample`` for the later stages, bid submission opening a few seconds after
-publication) and checked with ``lpse.tenders.schedule.problems_of``; nothing is frozen. The one
+real clock (``lpse.tenders.selectors.sample`` for the later stages, bid submission opening a few seconds after
+publication) and checked with ``lpse.tenders.selectors.schedule.problems_of``; nothing is frozen. The one
 shortcut, as in tests/tender_fixtures.py: the provider's company row is written directly as
 verified (verification is a long human procedure), and its password is hashed with a cheap argon2
 cost in this process.

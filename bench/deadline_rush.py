@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         from django.utils import timezone
 
         from lpse.bids.models import Bid, Upload
-        from lpse.bids.submission import part_path
+        from lpse.bids.services.submission import part_path
 
         reference_data()
         site = make_tender(opens_in=30)

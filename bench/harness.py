@@ -116,7 +116,7 @@ def reference_data() -> None:
     """Agencies and business fields of the demo (as tests/conftest.py loads them)."""
     from lpse.accounts.models import Agency
     from lpse.catalog.models import BusinessField, BusinessSubField
-    from lpse.portal import demo
+    from lpse.demo import loader as demo
 
     for code, name in demo.AGENCIES:
         Agency.objects.get_or_create(code=code, defaults={"name": name})
@@ -131,11 +131,11 @@ def reference_data() -> None:
 def live_schedule(bid_start: datetime) -> dict:
     """A valid schedule on the real calendar whose bid submission opens at ``bid_start``:
     announcement, download and clarification from now, the later stages of
-    ``lpse.tenders.sample`` a week or more ahead; checked with ``problems_of``."""
+    ``lpse.tenders.selectors.sample`` a week or more ahead; checked with ``problems_of``."""
     from django.utils import timezone
 
-    from lpse.tenders.sample import sample_schedule
-    from lpse.tenders.schedule import problems_of
+    from lpse.tenders.selectors.sample import sample_schedule
+    from lpse.tenders.selectors.schedule import problems_of
 
     now = timezone.now()
     problems: list[str] = []
@@ -174,9 +174,9 @@ def make_tender(*, opens_in: float = 20.0, agency_code: str = "DPUPR") -> Site:
     from lpse.accounts.models import Agency
     from lpse.accounts.roles import Role
     from lpse.accounts.services import user_bootstrap
-    from lpse.bids.services import opening_key_set
+    from lpse.bids.services.tender_keys import opening_key_set
     from lpse.catalog.models import BusinessSubField
-    from lpse.tenders import services
+    from lpse.tenders.services import preparation as services
 
     agency = Agency.objects.get(code=agency_code)
     password = secrets.token_urlsafe(18)
@@ -247,7 +247,8 @@ def make_providers(tender, count: int, *, prefix: str, password: str) -> list:
     from lpse.accounts.roles import Role
     from lpse.accounts.services import user_bootstrap
     from lpse.providers.models import Company
-    from lpse.tenders import participation, services
+    from lpse.tenders.services import participation
+    from lpse.tenders.services import preparation as services
 
     users = []
     now = timezone.now()
@@ -289,7 +290,7 @@ def wait_until_open(tender, max_seconds: float = 120) -> None:
     """Sleep until the tender's bid submission has opened (bounded)."""
     from django.utils import timezone
 
-    from lpse.tenders.services import schedule_of
+    from lpse.tenders.services.preparation import schedule_of
 
     start = schedule_of(tender)["bid_submission"][0]
     wait = (start - timezone.now()).total_seconds()

@@ -8,7 +8,7 @@ throw-away temp folder with SQLite (or a fresh ``lpse_bench_opening`` database o
 PostgreSQL server), the reference data, a five-member committee whose members register their own
 opening keys, a tender published through the services (its key split 3-of-5), and --bids verified
 providers who sign the pact, register and submit a real sealed bid of --mb MiB each through
-``lpse.bids.submission`` (upload_start, upload_append streaming from the file).
+``lpse.bids.services.submission`` (upload_start, upload_append streaming from the file).
 
 Bid submission then closes and the opening stage begins: both by writing the tender's two
 ScheduleEntry rows directly (bid_submission ends now, bid_opening starts now) — a published
@@ -19,7 +19,7 @@ Measured, in this order:
   1. baseline: the tender identity rebuilt from three members' shares (keys.unseal_share,
      keys.combine), then every stored envelope decrypted with plain ``pyrage.decrypt_file`` to a
      temp file (overwritten, removed at the end);
-  2. the ceremony: three members call ``lpse.bids.opening.share_unlock`` with their identities;
+  2. the ceremony: three members call ``lpse.bids.services.opening.share_unlock`` with their identities;
      the third call rebuilds the key and opens every bid (``_open_all``: check, decrypt, unpack,
      store the documents, the berita acara PDF) — its time is the opening time;
   3. the baseline again, and a reference: the same decryption, each plaintext to a file of its own,
@@ -142,8 +142,9 @@ def main(argv: list[str] | None = None) -> int:
         django_setup(env)
         from django.conf import settings
 
-        from lpse.bids import keys, opening, submission
+        from lpse.bids import keys
         from lpse.bids.models import Bid, KeyShare, OpenedBid, Opening
+        from lpse.bids.services import opening, submission
 
         reference_data()
         site = make_tender(opens_in=45)
@@ -166,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             for i in range(args.bids)
         ]
         wait_until_open(tender)
-        print("submitting them through lpse.bids.submission …", flush=True)
+        print("submitting them through lpse.bids.services.submission …", flush=True)
         t0 = time.perf_counter()
         for provider, envelope in zip(providers, envelopes, strict=True):
             upload = submission.upload_start(actor=provider, tender=tender, length=envelope.size)

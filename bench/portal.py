@@ -6,7 +6,7 @@
 Builds a throw-away site in a temporary folder (SQLite there, or a fresh ``lpse_bench`` database on
 the given local PostgreSQL server, dropped first and at the end), runs ``lpse migrate``, loads the
 reference data (agencies, business fields, one PPK and one committee), generates the tenders with
-``lpse.tenders.generate.generate_tenders``, then starts ``lpse serve`` on a free 127.0.0.1 port
+``lpse.demo.generate.generate_tenders``, then starts ``lpse serve`` on a free 127.0.0.1 port
 with two workers and requests each page from a few client threads.
 
 Every figure is printed as a ratio to a bare Django view (``/ping/``: no query, no template, the
@@ -115,8 +115,8 @@ def populate(env: dict[str, str], count: int) -> tuple[int, float]:
     from lpse.accounts.roles import Role
     from lpse.accounts.services import user_bootstrap
     from lpse.catalog.models import BusinessField, BusinessSubField
-    from lpse.portal import demo
-    from lpse.tenders.generate import generate_tenders
+    from lpse.demo import loader as demo
+    from lpse.demo.generate import generate_tenders
     from lpse.tenders.models import Committee
 
     with transaction.atomic():

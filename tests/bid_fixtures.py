@@ -10,8 +10,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from lpse.bids import envelope, submission
-from lpse.tenders import participation, services
+from lpse.bids import envelope
+from lpse.bids.services import submission
+from lpse.tenders.services import participation
+from lpse.tenders.services import preparation as services
 from tests.tender_fixtures import PREPARED_AT, at, draft_tender, make_agency_setup, publish
 
 DURING_BIDDING = at(2, 10)  # Wednesday 8 July 2026 10:00 WITA

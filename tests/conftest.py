@@ -68,7 +68,7 @@ def in_english(client):
 def reference_data(db):
     """Agencies, business fields and the verification checklist of the demo."""
     from lpse.catalog.models import BusinessField, BusinessSubField
-    from lpse.portal import demo
+    from lpse.demo import loader as demo
     from lpse.providers.models import VerificationItem
 
     for code, name in demo.AGENCIES:

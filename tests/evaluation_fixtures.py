@@ -7,15 +7,15 @@ import time_machine
 
 from lpse.accounts.roles import Role
 from lpse.accounts.services import user_bootstrap
-from lpse.bids import opening
 from lpse.bids.models import OpenedBid
+from lpse.bids.services import opening
 from lpse.catalog.models import BusinessSubField
-from lpse.evaluation import services
 from lpse.evaluation.models import Criterion, QualificationInvitation, Verdict
-from lpse.evaluation.qualification import invitation_send, proof_record
+from lpse.evaluation.services import verdicts as services
+from lpse.evaluation.services.qualification import invitation_send, proof_record
 from lpse.providers.models import Company
-from lpse.tenders import participation
-from lpse.tenders import services as tender_services
+from lpse.tenders.services import participation
+from lpse.tenders.services import preparation as tender_services
 from tests.bid_fixtures import AT_OPENING, DURING_BIDDING, seal, submit
 from tests.tender_fixtures import at
 

@@ -16,9 +16,10 @@ OBJECT_SCOPED: dict = {
 
 
 def samples(company, make_user) -> dict[str, object]:
-    from lpse.servicedesk import knowledge, services
     from lpse.servicedesk.models import Category
     from lpse.servicedesk.rules import ticket_token
+    from lpse.servicedesk.services import knowledge
+    from lpse.servicedesk.services import tickets as services
 
     provider = make_user(Role.PROVIDER)  # the matrix's own provider: it owns the ticket
     helpdesk = make_user(Role.HELPDESK)

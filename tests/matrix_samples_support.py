@@ -20,7 +20,7 @@ OBJECT_SCOPED: dict = {}
 
 def samples(company, make_user) -> dict[str, object]:
     from lpse.bids.models import UnopenableCase
-    from lpse.support.models import Escalation, SupportConsent, UploadProblem
+    from lpse.problems.models import Escalation, SupportConsent, UploadProblem
 
     now = timezone.now()
     provider = make_user(Role.PROVIDER)  # owns "Matriks Jaya" (tests/test_authorization_matrix.py)
@@ -45,13 +45,13 @@ def samples(company, make_user) -> dict[str, object]:
     by_problem = {"pk": problem.pk}
     by_escalation = {"pk": escalation.pk}
     return {
-        "support:problem": by_problem,
-        "support:provider_act": by_problem,
-        "support:case": by_problem,
-        "support:act": by_problem,
-        "support:support_view": by_problem,
-        "support:escalation": by_escalation,
-        "support:escalation_act": by_escalation,
-        "support:escalation_package": by_escalation,
-        "support:escalation_from_unopenable": {"pk": unopenable.pk},
+        "problems:problem": by_problem,
+        "problems:provider_act": by_problem,
+        "problems:case": by_problem,
+        "problems:act": by_problem,
+        "problems:support_view": by_problem,
+        "problems:escalation": by_escalation,
+        "problems:escalation_act": by_escalation,
+        "problems:escalation_package": by_escalation,
+        "problems:escalation_from_unopenable": {"pk": unopenable.pk},
     }

@@ -1,7 +1,7 @@
 """Fixtures for the tender tests: an agency's PPK and committee, packages, published tenders.
 
 The clock is frozen at a Monday in WITA with no holiday in the five weeks after it, so the
-sample schedule (``lpse.tenders.sample``) meets every minimum; tests move it with time-machine.
+sample schedule (``lpse.tenders.selectors.sample``) meets every minimum; tests move it with time-machine.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pyrage import x25519
 
 from lpse.accounts.roles import Role
-from lpse.bids.services import opening_key_set
+from lpse.bids.services.tender_keys import opening_key_set
 from lpse.catalog.models import BusinessSubField
 from lpse.core.calendar import WITA
-from lpse.tenders import services
-from lpse.tenders.sample import sample_schedule
+from lpse.tenders.selectors.sample import sample_schedule
+from lpse.tenders.services import preparation as services
 
 # Friday 3 July 2026 10:00 WITA: the tender is prepared; its schedule starts Monday 6 July.
 PREPARED_AT = datetime(2026, 7, 3, 10, 0, tzinfo=WITA)

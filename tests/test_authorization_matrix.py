@@ -43,14 +43,14 @@ from lpse.accounts import services as account_services
 from lpse.accounts.models import Agency, LoginWindow, PasswordLink, User
 from lpse.accounts.roles import ROLE_CAPABILITIES, Role
 from lpse.catalog.models import BusinessSubField
+from lpse.core.api import API_CAPABILITIES
+from lpse.core.api import api as lpse_api
 from lpse.core.capabilities import AUTHENTICATED, PUBLIC
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent
 from lpse.core.storage import store_bytes
-from lpse.portal.api import API_CAPABILITIES
-from lpse.portal.api import api as lpse_api
-from lpse.providers import services as provider_services
 from lpse.providers.models import Company, Verification, VerificationItem
+from lpse.providers.services import registration as provider_services
 from lpse.tenders.models import (
     Category,
     Committee,
@@ -64,7 +64,7 @@ from lpse.tenders.models import (
     Tender,
     TenderDocument,
 )
-from lpse.tenders.sample import sample_schedule
+from lpse.tenders.selectors.sample import sample_schedule
 from tests import (
     matrix_samples_email_change,
     matrix_samples_evaluation,
@@ -242,7 +242,7 @@ def collect(urlconf: str | None = None) -> Inventory:
                 if capability is None:
                     inventory.problems.append(
                         f"{endpoint.label()}: declares no capability "
-                        "(register it with lpse.portal.api.api_operation(..., capability=...))"
+                        "(register it with lpse.core.api.api_operation(..., capability=...))"
                     )
             continue
         method = _matrix_method(allowed_methods(pattern.callback))

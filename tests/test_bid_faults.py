@@ -31,8 +31,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import time_machine
 
-from lpse.bids import submission
 from lpse.bids.models import Bid, Upload
+from lpse.bids.services import submission
 from lpse.core.errors import DomainError
 from tests.bid_fixtures import DURING_BIDDING, seal
 
@@ -66,8 +66,8 @@ Argon2PasswordHasher.parallelism = 1
 def stretched_schedule(base):
     """The sample schedule with two more weeks of bid submission: some day in the three weeks
     before any moment gives a valid one whose bid submission is open then, holidays or not."""
-    from lpse.tenders.sample import sample_schedule
-    from lpse.tenders.stages import STAGE_ORDER, Stage
+    from lpse.tenders.selectors.sample import sample_schedule
+    from lpse.tenders.selectors.stages import STAGE_ORDER, Stage
 
     longer, later, schedule = timedelta(days=14), False, sample_schedule(base)
     for stage in STAGE_ORDER:
@@ -88,10 +88,10 @@ def setup(providers):
     from lpse.accounts.services import user_bootstrap
     from lpse.catalog.models import BusinessField, BusinessSubField
     from lpse.core.calendar import WITA
-    from lpse.portal import demo
+    from lpse.demo import loader as demo
     from lpse.providers.models import Company
-    from lpse.tenders import participation, services
-    from lpse.tenders import schedule as sched
+    from lpse.tenders.services import participation, preparation as services
+    from lpse.tenders.selectors import schedule as sched
     from tests.tender_fixtures import PREPARED_AT, make_agency_setup, package_data, publish
 
     for code, name in demo.AGENCIES:

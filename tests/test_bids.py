@@ -14,8 +14,9 @@ import time_machine
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from lpse.bids import opening, receipts, submission
+from lpse.bids import receipts
 from lpse.bids.models import Bid, OpenedBid, Upload
+from lpse.bids.services import opening, submission
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent
 from tests.bid_fixtures import AT_OPENING, DEADLINE, DURING_BIDDING, seal, submit

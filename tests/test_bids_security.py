@@ -15,8 +15,9 @@ from django.conf import settings
 from django.db import connection
 from pyrage import x25519
 
-from lpse.bids import keys, opening
+from lpse.bids import keys
 from lpse.bids.models import OpenedBid
+from lpse.bids.services import opening
 from lpse.core.errors import DomainError
 from tests.bid_fixtures import AT_OPENING, DURING_BIDDING, seal, submit
 from tests.tender_fixtures import PREPARED_AT, draft_tender, publish
@@ -163,7 +164,7 @@ def test_R_3_1_each_kind_of_unopenable_file_is_named_in_plain_words(bidding, dam
 
 
 def test_R_9_2_a_wrong_passphrase_does_not_unlock(bidding, make_user):
-    from lpse.bids.services import opening_key_set
+    from lpse.bids.services.tender_keys import opening_key_set
 
     member = bidding.setup.members[0]
     with pytest.raises(DomainError, match="at least 12 characters"):
@@ -175,7 +176,7 @@ def test_R_9_2_a_wrong_passphrase_does_not_unlock(bidding, make_user):
 
 
 def test_R_9_2_a_member_cannot_swap_the_key_that_unopened_shares_are_sealed_to(bidding):
-    from lpse.bids.services import opening_key_set
+    from lpse.bids.services.tender_keys import opening_key_set
 
     member = bidding.setup.members[0]
     with pytest.raises(DomainError, match="share of tenders not yet opened"):
@@ -183,7 +184,7 @@ def test_R_9_2_a_member_cannot_swap_the_key_that_unopened_shares_are_sealed_to(b
 
 
 def test_R_9_2_an_offline_key_file_cannot_lower_the_number_needed_to_open(five_member_agency):
-    from lpse.bids.services import tender_key_import
+    from lpse.bids.services.tender_keys import tender_key_import
 
     setup = five_member_agency
     with time_machine.travel(PREPARED_AT, tick=False):

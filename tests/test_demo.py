@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from lpse.bids import opening
 from lpse.bids.models import OpenedBid
+from lpse.bids.services import opening
 from lpse.core.audit import verify_chain
-from lpse.portal import demo
+from lpse.demo import loader as demo
 from lpse.tenders.models import Tender
 
 pytestmark = pytest.mark.django_db

@@ -20,9 +20,9 @@ from lpse.accounts.roles import Role
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent, Blob, SentEmail, StepTiming
 from lpse.core.standard_times import Procedure
-from lpse.providers import email_change as services
 from lpse.providers.documents import MAX_EVIDENCE_BYTES
 from lpse.providers.models import Company, EmailChangeRequest
+from lpse.providers.services import email_change as services
 from tests.conftest import link_in
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,9 @@ import time_machine
 from lpse.accounts.roles import Role
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent
-from lpse.evaluation import announcement, failure, services
 from lpse.evaluation.models import Criterion, FailureKind, TenderOutcome, Verdict
+from lpse.evaluation.services import announcement, failure
+from lpse.evaluation.services import verdicts as services
 from tests.evaluation_fixtures import DETERMINING, EVALUATING, THREE, passes, qualify
 from tests.tender_fixtures import at
 

@@ -19,9 +19,9 @@ from lpse.accounts.roles import Role
 from lpse.catalog.models import BusinessSubField, PriceIndex
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent, Blob
-from lpse.providers import experience as services
 from lpse.providers.models import Company, Experience
 from lpse.providers.selectors import basic_capability, experiences_of
+from lpse.providers.services import experience as services
 
 pytestmark = pytest.mark.django_db
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from lpse.bids import submission
+from lpse.bids.services import submission
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent
-from lpse.evaluation import failure, services
 from lpse.evaluation.models import Criterion, FailureKind, QualificationInvitation, TenderOutcome
-from lpse.evaluation.qualification import invitation_send, proof_record
 from lpse.evaluation.selectors import current_outcome
+from lpse.evaluation.services import failure
+from lpse.evaluation.services import verdicts as services
+from lpse.evaluation.services.qualification import invitation_send, proof_record
 from lpse.tenders.models import Tender
 from tests.bid_fixtures import DEADLINE, DURING_BIDDING, seal, submit
 from tests.evaluation_fixtures import DETERMINING, EVALUATING, THREE, passes, prove

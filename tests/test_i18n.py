@@ -33,7 +33,7 @@ from django.utils import translation
 
 from lpse.core.errors import DomainError
 from lpse.core.models import SentEmail
-from lpse.providers import services
+from lpse.providers.services import registration as services
 
 PACKAGE_DIR = Path(settings.LOCALE_PATHS[0]).parent
 PO_PATH = Path(settings.LOCALE_PATHS[0]) / "id" / "LC_MESSAGES" / "django.po"

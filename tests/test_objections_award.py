@@ -17,9 +17,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent, SentEmail
 from lpse.core.storage import open_blob
-from lpse.evaluation import announcement, award, objections, services
 from lpse.evaluation.models import Objection, TenderOutcome
 from lpse.evaluation.selectors import current_outcome
+from lpse.evaluation.services import announcement, award, objections
+from lpse.evaluation.services import verdicts as services
 from tests.evaluation_fixtures import DETERMINING, EVALUATING, THREE, passes, qualify
 from tests.tender_fixtures import at
 

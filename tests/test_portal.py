@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from lpse.accounts.models import Agency
 from lpse.core.calendar import WITA
-from lpse.tenders.generate import generate_tenders
+from lpse.demo.generate import generate_tenders
 from lpse.tenders.models import Tender
 from lpse.tenders.views_public import PAGE_SIZE
 
@@ -54,7 +54,7 @@ def test_R_8_5_the_query_count_does_not_grow_with_the_page_size(client, many_ten
 def test_R_8_5_each_filter_narrows_the_list_to_matching_tenders(client, many_tenders, field):
     import time_machine
 
-    from lpse.tenders import selectors
+    from lpse.tenders.selectors import listings as selectors
 
     sample = many_tenders.select_related("package").order_by("id")[3]
     params, expected = {

@@ -18,8 +18,8 @@ from lpse.catalog.models import BusinessSubField
 from lpse.core.calendar import WITA
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent, SentEmail
-from lpse.providers import services
 from lpse.providers.models import Company, RegistrationInvite, Verification, VerificationItem
+from lpse.providers.services import registration as services
 
 pytestmark = pytest.mark.django_db
 

@@ -11,15 +11,16 @@ import time_machine
 from lpse.accounts.roles import Role
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent, SentEmail
-from lpse.tenders import participation, services
-from lpse.tenders import schedule as sched
-from lpse.tenders.changes import (
+from lpse.tenders.models import ScheduleChange
+from lpse.tenders.selectors import schedule as sched
+from lpse.tenders.selectors.stages import Stage
+from lpse.tenders.services import participation
+from lpse.tenders.services import preparation as services
+from lpse.tenders.services.schedule_changes import (
     schedule_change_apply,
     schedule_change_refuse,
     schedule_change_request,
 )
-from lpse.tenders.models import ScheduleChange
-from lpse.tenders.stages import Stage
 from tests.tender_fixtures import at
 
 pytestmark = pytest.mark.django_db

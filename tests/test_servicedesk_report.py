@@ -17,8 +17,9 @@ from lpse.accounts.roles import Role
 from lpse.core.calendar import WITA
 from lpse.core.models import AuditHead, StepTiming
 from lpse.core.standard_times import CATALOGUE, Procedure, standard_for, step_record, step_start
-from lpse.servicedesk import selectors, services
+from lpse.servicedesk import selectors
 from lpse.servicedesk.models import Category
+from lpse.servicedesk.services import tickets as services
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from lpse.accounts.roles import Role
 from lpse.core.calendar import WITA
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent, SentEmail
-from lpse.servicedesk import knowledge, selectors, services
+from lpse.servicedesk import selectors
 from lpse.servicedesk.models import (
     Category,
     Channel,
@@ -25,6 +25,8 @@ from lpse.servicedesk.models import (
     Ticket,
 )
 from lpse.servicedesk.rules import HELPDESK_HOURS, is_outside_working_hours, ticket_token
+from lpse.servicedesk.services import knowledge
+from lpse.servicedesk.services import tickets as services
 
 pytestmark = pytest.mark.django_db
 
@@ -632,8 +634,8 @@ def test_R_2_1_the_head_approves_an_article_the_helpdesk_drafted_on_the_pages(
 
 def test_R_3_4_a_password_pasted_into_a_ticket_or_a_reply_is_refused_and_not_stored(db):
     """[safer] LPSE never needs a password: the helpdesk does not keep one either."""
-    from lpse.servicedesk import services as desk
     from lpse.servicedesk.models import Ticket
+    from lpse.servicedesk.services import tickets as desk
 
     with pytest.raises(DomainError, match="never needs a password"):
         desk.ticket_submit(

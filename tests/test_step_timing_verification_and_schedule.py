@@ -11,9 +11,9 @@ import time_machine
 from lpse.accounts.roles import Role
 from lpse.core.models import StepTiming
 from lpse.core.standard_times import Procedure
-from lpse.providers import services as provider_services
 from lpse.providers.models import Verification, VerificationItem
-from lpse.tenders.changes import (
+from lpse.providers.services import registration as provider_services
+from lpse.tenders.services.schedule_changes import (
     schedule_change_apply,
     schedule_change_refuse,
     schedule_change_request,

@@ -19,13 +19,14 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lpse.accounts.roles import Role
-from lpse.bids import opening, submission, unopenable
 from lpse.bids.models import OpenedBid
+from lpse.bids.services import opening, submission, unopenable
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent, StepTiming
 from lpse.core.standard_times import Procedure
-from lpse.support import escalations, services
-from lpse.support.models import Escalation
+from lpse.problems.models import Escalation
+from lpse.problems.services import escalations
+from lpse.problems.services import upload_problems as services
 from tests.bid_fixtures import AT_OPENING, DURING_BIDDING, seal, submit
 
 pytestmark = pytest.mark.django_db

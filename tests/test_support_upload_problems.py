@@ -12,14 +12,15 @@ import pytest
 import time_machine
 
 from lpse.accounts.roles import Role
-from lpse.bids import submission
+from lpse.bids.services import submission
 from lpse.core.calendar import to_wita
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent, StepTiming
 from lpse.core.standard_times import Procedure
-from lpse.support import selectors, services
-from lpse.support.forms import ProblemReportForm
-from lpse.support.models import Escalation, SupportConsent, UploadProblem
+from lpse.problems import selectors
+from lpse.problems.forms import ProblemReportForm
+from lpse.problems.models import Escalation, SupportConsent, UploadProblem
+from lpse.problems.services import upload_problems as services
 from tests.bid_fixtures import DURING_BIDDING, seal, submit
 
 pytestmark = pytest.mark.django_db

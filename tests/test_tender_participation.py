@@ -13,8 +13,9 @@ from lpse.accounts.roles import Role
 from lpse.core.errors import DomainError
 from lpse.core.models import SentEmail
 from lpse.providers.models import Company
-from lpse.tenders import participation, services
 from lpse.tenders.models import DocumentDownload, Participation, TenderDocument
+from lpse.tenders.services import participation
+from lpse.tenders.services import preparation as services
 from tests.tender_fixtures import at
 
 pytestmark = pytest.mark.django_db
@@ -238,8 +239,8 @@ def test_R_8_3_answers_reach_every_participant_without_naming_who_asked(
 
 
 def test_DESIGN_4_a_committee_of_agency_b_cannot_touch_agency_as_tender(published_tender, agency_b):
-    from lpse.tenders.changes import schedule_change_request
-    from lpse.tenders.sample import sample_schedule
+    from lpse.tenders.selectors.sample import sample_schedule
+    from lpse.tenders.services.schedule_changes import schedule_change_request
 
     intruder = agency_b.members[0]
     with time_machine.travel(at(0, 9), tick=False):

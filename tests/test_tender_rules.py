@@ -10,11 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent
-from lpse.tenders import schedule as sched
-from lpse.tenders import services
 from lpse.tenders.models import Tender
-from lpse.tenders.sample import sample_schedule
-from lpse.tenders.stages import Stage
+from lpse.tenders.selectors import schedule as sched
+from lpse.tenders.selectors.sample import sample_schedule
+from lpse.tenders.selectors.stages import Stage
+from lpse.tenders.services import preparation as services
 from tests.tender_fixtures import (
     PREPARED_AT,
     SCHEDULE_BASE,

@@ -18,8 +18,10 @@ from lpse.accounts.roles import Role
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent, Blob, SentEmail
 from lpse.core.storage import open_blob
-from lpse.training import participants, selectors, services
+from lpse.training import selectors
 from lpse.training.models import Participant, Room, TrainingRequest
+from lpse.training.services import participants
+from lpse.training.services import requests as services
 from tests.training_helpers import (
     LETTER,
     NOW,

@@ -13,8 +13,9 @@ import time_machine
 from lpse.accounts.roles import Role
 from lpse.core.errors import DomainError
 from lpse.core.models import ExtraNonWorkingDay
-from lpse.training import rules, services
+from lpse.training import rules
 from lpse.training.models import Audience, TrainingRequest, TrainingSession
+from lpse.training.services import requests as services
 from tests.training_helpers import NOW, at, confirm, confirmed, register, room
 
 pytestmark = pytest.mark.django_db

@@ -172,7 +172,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from lpse.accounts.models import Agency, RoleGrant, User
 from lpse.accounts.roles import Role
 from lpse.core.calendar import WITA
-from lpse.training import services
+from lpse.training.services import requests as services
 
 time_machine.travel(datetime.datetime(2026, 8, 3, 8, 0, tzinfo=WITA), tick=True).start()
 helpdesk, head, trainer = (
@@ -199,7 +199,7 @@ import time_machine
 from lpse.accounts.models import User
 from lpse.core.calendar import WITA
 from lpse.core.errors import DomainError
-from lpse.training import services
+from lpse.training.services import requests as services
 from lpse.training.models import Room, TrainingRequest
 
 time_machine.travel(datetime.datetime(2026, 8, 3, 9, 0, tzinfo=WITA), tick=True).start()

@@ -12,8 +12,8 @@ import time_machine
 from django.conf import settings
 
 from lpse.accounts.roles import Role
-from lpse.bids import opening, unopenable
 from lpse.bids.models import OpenedBid, UnopenableCase
+from lpse.bids.services import opening, unopenable
 from lpse.core.errors import DomainError
 from lpse.core.storage import open_blob
 from tests.bid_fixtures import AT_OPENING, DURING_BIDDING, seal, submit

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lpse.accounts.models import Agency
 from lpse.core.calendar import WITA
-from lpse.training import services
 from lpse.training.models import Audience, Room, TrainingRequest
+from lpse.training.services import requests as services
 
 # Monday 3 August 2026, 08:00 WITA: the clock of the rule tests. That week: Wednesday 5 and
 # Thursday 6 for providers, Friday 7 for agencies; Monday 17 August is Independence Day.

@@ -81,8 +81,9 @@ INSTALLED_APPS = [
     "lpse.evaluation",
     "lpse.servicedesk",
     "lpse.training",
-    "lpse.support",
+    "lpse.problems",
     "lpse.portal",
+    "lpse.demo",
 ]
 
 MIDDLEWARE = [

@@ -2,9 +2,11 @@ from django.conf import settings
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from lpse.core.api import api
 from lpse.core.capabilities import public
+from lpse.portal import api as _portal_api  # noqa: F401  (registers its operations)
 from lpse.portal import views as portal_views
-from lpse.portal.api import api
+from lpse.tenders import api as _tenders_api  # noqa: F401  (registers its operations)
 
 portal_patterns = (
     [
@@ -25,7 +27,7 @@ urlpatterns = [
     path("", include("lpse.evaluation.urls")),
     path("", include("lpse.servicedesk.urls")),
     path("", include("lpse.training.urls")),
-    path("", include("lpse.support.urls")),
+    path("", include("lpse.problems.urls")),
     path("akun/", include("lpse.accounts.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("api/v1/", api.urls),

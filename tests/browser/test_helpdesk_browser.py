@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lpse.accounts.roles import Role
-from lpse.servicedesk import knowledge
 from lpse.servicedesk.models import Category, Ticket
+from lpse.servicedesk.services import knowledge
 from tests.conftest import PASSWORD, link_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

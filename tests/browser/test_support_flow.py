@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lpse.accounts.roles import Role
-from lpse.support.models import UploadProblem
+from lpse.problems.models import UploadProblem
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lpse.core.capabilities import Cap
+
 
 class Role(models.TextChoices):
     PROVIDER = "provider", _("Provider (Penyedia)")
@@ -32,58 +34,6 @@ class Role(models.TextChoices):
     TECH_DATABASE = "tech_database", _("Database engineer")
     TECH_HARDWARE = "tech_hardware", _("Hardware engineer")
     TECH_NETWORK = "tech_network", _("Network engineer")
-
-
-class Cap:
-    """Capability names. A capability is a string so it reads the same in code, tests and logs."""
-
-    # accounts
-    MANAGE_LPSE_STAFF = (
-        "accounts.manage_lpse_staff"  # app admin: agency admins, verifiers, LPSE staff
-    )
-    MANAGE_AGENCY_STAFF = (
-        "accounts.manage_agency_staff"  # agency admin: PPK, committee … of own agency
-    )
-    MANAGE_AGENCIES = "accounts.manage_agencies"
-    MANAGE_LOGIN_HOURS = "accounts.manage_login_hours"
-    # providers
-    VIEW_REGISTRATIONS = "providers.view_registrations"
-    VERIFY_PROVIDERS = "providers.verify"
-    CONFIGURE_CHECKLIST = "providers.configure_checklist"
-    OWN_COMPANY = "providers.own_company"
-    # tenders
-    MANAGE_COMMITTEES = (
-        "tenders.manage_committees"  # agency admin: committees (Pokja) of own agency
-    )
-    MANAGE_PACKAGES = "tenders.manage_packages"  # PPK: own packages
-    MANAGE_TENDERS = "tenders.manage"  # committee member: tenders of their committees
-    APPLY_SCHEDULE_CHANGES = "tenders.apply_schedule_change"  # LPSE admin (R-3.3)
-    CONFIGURE_STAGES = "tenders.configure_stages"
-    PARTICIPATE = "tenders.participate"  # verified provider
-    # bids
-    HANDLE_UNOPENABLE = "bids.handle_unopenable"  # LPSE admin: the annex 3.1 procedure (R-3.1)
-    VIEW_UNOPENABLE = "bids.view_unopenable"  # head of LPSE, helpdesk: follow the cases
-    APPLY_EMAIL_CHANGES = "providers.apply_email_change"  # app admin (R-3.2)
-    VIEW_EMAIL_CHANGES = "providers.view_email_changes"  # agency admin, verifier (R-3.2)
-    # evaluation, award (R-8.4)
-    MANAGE_PRICE_INDEX = "catalog.manage_price_index"  # app admin (R-5.6)
-    AWARD_CONTRACTS = "evaluation.award"  # PPK: award letter (SPPBJ) and contract
-    # service desk (R-2.1, R-3.4-R-3.6)
-    HANDLE_TICKETS = "servicedesk.handle_tickets"  # helpdesk: answer, assign, note
-    APPROVE_KNOWLEDGE = "servicedesk.approve_knowledge"  # heads: approved answers
-    VIEW_SERVICE_REPORTS = "servicedesk.view_reports"  # standard-time compliance
-    HANDLE_UPLOAD_PROBLEMS = "servicedesk.handle_upload_problems"  # LPSE admin (R-3.4)
-    ESCALATE_TO_LKPP = "servicedesk.escalate"  # LPSE admin (R-3.5)
-    # training (R-2.2)
-    REGISTER_TRAINING_REQUESTS = "training.register_request"  # helpdesk
-    SCHEDULE_TRAININGS = "training.schedule"  # head of LPSE / of information services
-    VIEW_TRAININGS = "training.view"
-    RECORD_ATTENDANCE = "training.record_attendance"  # trainer, helpdesk
-    RESET_TRAINING_SANDBOX = "training.reset_sandbox"  # system administrator
-    # core
-    VIEW_AUDIT = "core.view_audit"
-    MANAGE_CALENDAR = "core.manage_calendar"
-    VIEW_MAIL_LOG = "core.view_mail_log"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from lpse.accounts.models import Agency, User
-from lpse.accounts.roles import Cap, Role
+from lpse.accounts.roles import Role
+from lpse.core.capabilities import Cap
 
 
 def staff_visible_to(actor: User, *, query: str = "") -> QuerySet[User]:

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lpse.accounts.models import Agency, LoginWindow, PasswordLink, RoleGrant, User, WorkUnit
-from lpse.accounts.roles import AGENCY_ROLES, AGENCY_STAFF_ROLES, LPSE_STAFF_ROLES, Cap, Role
+from lpse.accounts.roles import AGENCY_ROLES, AGENCY_STAFF_ROLES, LPSE_STAFF_ROLES, Role
 from lpse.accounts.usernames import normalize_user_id
 from lpse.core import audit
-from lpse.core.capabilities import require_capability
+from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
 from lpse.core.hashing import token_digest
 from lpse.core.mail import send_mail_on_commit, site_url
@@ -245,7 +245,7 @@ def email_change_own(*, actor: User, new_email: str) -> User:
 
     Not a provider: a company's address changes only through the procedure of R-3.2 (signed
     statement, the verifier's check of the KTP and deed, the administrator's change), which
-    keeps the account and the company in step (``lpse.providers.email_change``)."""
+    keeps the account and the company in step (``lpse.providers.services.email_change``)."""
     if getattr(actor, "company", None) is not None:
         raise DomainError(
             _(

@@ -27,8 +27,7 @@ from lpse.accounts.forms import (
     StaffForm,
 )
 from lpse.accounts.models import LoginWindow, User
-from lpse.accounts.roles import Cap
-from lpse.core.capabilities import AUTHENTICATED, public, requires
+from lpse.core.capabilities import AUTHENTICATED, Cap, public, requires
 from lpse.core.errors import DomainError
 from lpse.core.forms import add_domain_error
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lpse.bids.models import Bid, Upload
 from lpse.tenders.models import Participation, Tender
-from lpse.tenders.services import schedule_of
+from lpse.tenders.services.preparation import schedule_of
 
 # Every upload is a bid envelope: the age file the browser (or `lpse apendo encrypt`) made.
 UPLOAD_KIND = _("bid envelope (age)")
@@ -85,3 +85,13 @@ def bid_states_of(company) -> list[TenderBidState]:
             )
         )
     return rows
+
+
+def bidder_emails(tender: Tender) -> set[str]:
+    """Addresses of the companies with an active bid on the tender (told of a schedule change,
+    R-3.3)."""
+    return set(
+        Bid.objects.filter(tender=tender, state=Bid.State.ACTIVE).values_list(
+            "company__email", flat=True
+        )
+    )

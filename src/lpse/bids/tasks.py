@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from lpse.bids.submission import abandoned_uploads_clean
+from lpse.bids.services.submission import abandoned_uploads_clean
 
 
 @shared_task

@@ -13,19 +13,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lpse.accounts.roles import Cap
-from lpse.bids import opening as ceremony
-from lpse.bids import receipts, services, submission
+from lpse.bids import receipts
 from lpse.bids.forms import OpeningKeyForm, UnlockForm
 from lpse.bids.models import Bid, KeyShare, OpenedBid, TenderKey, Upload
 from lpse.bids.pdf import receipt_pdf
-from lpse.core.capabilities import public, requires
+from lpse.bids.services import opening as ceremony
+from lpse.bids.services import submission
+from lpse.bids.services import tender_keys as services
+from lpse.core.capabilities import Cap, public, requires
 from lpse.core.errors import DomainError
 from lpse.core.forms import add_domain_error
 from lpse.core.storage import open_blob
-from lpse.tenders.access import require_committee_member
 from lpse.tenders.models import Tender
-from lpse.tenders.participation import participation_of
+from lpse.tenders.selectors.access import require_committee_member
+from lpse.tenders.services.participation import participation_of
 
 STATUS_FOR_CODE = {
     "forbidden": 403,

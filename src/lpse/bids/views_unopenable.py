@@ -9,10 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lpse.accounts.roles import Cap
-from lpse.bids import unopenable
 from lpse.bids.models import OpenedBid, UnopenableCase
-from lpse.core.capabilities import requires
+from lpse.bids.services import unopenable
+from lpse.core.capabilities import Cap, requires
 from lpse.core.errors import DomainError
 from lpse.core.storage import open_blob
 

@@ -8,10 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.accounts.roles import Cap
 from lpse.catalog.models import PriceIndex
 from lpse.core import audit
-from lpse.core.capabilities import require_capability
+from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
 
 FIRST_YEAR = 1990  # older indices would value no experience that still counts (15 years)

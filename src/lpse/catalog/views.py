@@ -3,11 +3,10 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from lpse.accounts.roles import Cap
 from lpse.catalog import selectors, services
 from lpse.catalog.forms import PriceIndexForm
 from lpse.catalog.models import PriceIndex
-from lpse.core.capabilities import requires
+from lpse.core.capabilities import Cap, requires
 from lpse.core.feedback import submit_form
 
 

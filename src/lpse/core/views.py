@@ -7,10 +7,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from lpse.accounts.roles import Cap
 from lpse.core import services
 from lpse.core.audit import current_head
-from lpse.core.capabilities import public, requires
+from lpse.core.capabilities import Cap, public, requires
 from lpse.core.errors import DomainError
 from lpse.core.forms import NonWorkingDayForm, add_domain_error
 from lpse.core.models import AuditEvent, ExtraNonWorkingDay, SentEmail

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from lpse.core.calendar import to_wita
 from lpse.providers.selectors import BasicCapability, basic_capability
 from lpse.tenders.models import Category
-from lpse.tenders.services import schedule_of
+from lpse.tenders.services.preparation import schedule_of
 
 SMALL_BUSINESS_CEILING = Decimal("15000000000")
 

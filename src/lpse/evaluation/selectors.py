@@ -167,3 +167,8 @@ def own_result(tender, company) -> OwnResult | None:
         .order_by("-filed_at")
         .first(),
     )
+
+
+def public_context(tender) -> dict:
+    """What the public tender page adds from the evaluation (R-8.5)."""
+    return {"results": public_results(tender)}

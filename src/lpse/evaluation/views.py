@@ -16,13 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lpse.accounts.roles import Cap
 from lpse.bids.models import OpenedBid
-from lpse.core.capabilities import requires
+from lpse.core.capabilities import Cap, requires
 from lpse.core.errors import DomainError
 from lpse.core.feedback import act_and_redirect, submit_form
 from lpse.core.storage import open_blob
-from lpse.evaluation import announcement, failure, services
 from lpse.evaluation.capability import capability_of
 from lpse.evaluation.forms import (
     AnswerForm,
@@ -34,8 +32,10 @@ from lpse.evaluation.forms import (
 )
 from lpse.evaluation.models import CRITERIA_ORDER, Objection, TenderOutcome
 from lpse.evaluation.selectors import current_outcome
-from lpse.tenders.access import require_committee_member
+from lpse.evaluation.services import announcement, failure
+from lpse.evaluation.services import verdicts as services
 from lpse.tenders.models import Tender
+from lpse.tenders.selectors.access import require_committee_member
 
 
 def committee_tender(request, code: str) -> Tender:
@@ -245,7 +245,7 @@ def retender(request, code: str):
 def invite(request, code: str, pk: int):
     tender = committee_tender(request, code)
     opened = opened_bid_of(tender, pk)
-    from lpse.evaluation.qualification import invitation_send
+    from lpse.evaluation.services.qualification import invitation_send
 
     return form_action(
         request,
@@ -264,7 +264,7 @@ def invite(request, code: str, pk: int):
 @require_POST
 def proof(request, code: str, pk: int):
     from lpse.evaluation.models import QualificationInvitation
-    from lpse.evaluation.qualification import proof_record
+    from lpse.evaluation.services.qualification import proof_record
 
     tender = committee_tender(request, code)
     invitation = get_object_or_404(QualificationInvitation, pk=pk, bid__tender=tender)
@@ -284,7 +284,7 @@ def proof(request, code: str, pk: int):
 @requires(Cap.MANAGE_TENDERS)
 @require_POST
 def answer(request, code: str, pk: int):
-    from lpse.evaluation.objections import objection_answer
+    from lpse.evaluation.services.objections import objection_answer
 
     tender = committee_tender(request, code)
     objection = get_object_or_404(Objection, pk=pk, outcome__tender=tender)

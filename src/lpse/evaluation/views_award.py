@@ -9,15 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lpse.accounts.roles import Cap
-from lpse.core.capabilities import AUTHENTICATED, requires
+from lpse.core.capabilities import AUTHENTICATED, Cap, requires
 from lpse.core.feedback import submit_form
-from lpse.evaluation import award as award_services
 from lpse.evaluation.forms import AwardForm, ContractForm
 from lpse.evaluation.selectors import award_of, contract_of, current_outcome
+from lpse.evaluation.services import award as award_services
 from lpse.evaluation.views import pdf_response
-from lpse.tenders.access import is_committee_member
 from lpse.tenders.models import Tender
+from lpse.tenders.selectors.access import is_committee_member
 
 
 def _ppk_tender(request, code: str) -> Tender:

@@ -10,17 +10,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.accounts.roles import Cap
-from lpse.core.capabilities import AUTHENTICATED, public, requires
+from lpse.core.capabilities import AUTHENTICATED, Cap, public, requires
 from lpse.core.errors import DomainError
 from lpse.core.forms import add_domain_error
 from lpse.evaluation.forms import ObjectionForm
 from lpse.evaluation.models import ObjectionAttachment
-from lpse.evaluation.objections import objection_file
 from lpse.evaluation.selectors import current_outcome, own_result
+from lpse.evaluation.services.objections import objection_file
 from lpse.evaluation.views import pdf_response
-from lpse.tenders.access import is_committee_member
 from lpse.tenders.models import Tender
+from lpse.tenders.selectors.access import is_committee_member
 
 
 def _own_tender(request, code: str):

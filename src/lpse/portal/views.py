@@ -11,16 +11,15 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
+from lpse.core import hooks
 from lpse.core.capabilities import public
 
 
 @public
 def home(request):
-    context = {}
-    if settings.LPSE_DEMO:
-        from lpse.portal.demo import demo_accounts_for_home
-
-        context["demo_accounts"] = demo_accounts_for_home()
+    context: dict = {}
+    for extra in hooks.home_page_extras.call(request):
+        context.update(extra)
     return render(request, "portal/home.html", context)
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from lpse.accounts.roles import Cap
-from lpse.core.capabilities import require_capability
+from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
 from lpse.providers.models import Company
 

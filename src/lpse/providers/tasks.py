@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from lpse.providers.services import registrations_expire_due
+from lpse.providers.services.registration import registrations_expire_due
 
 
 @shared_task

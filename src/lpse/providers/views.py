@@ -7,11 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lpse.accounts.roles import Cap
-from lpse.core.capabilities import public, requires
+from lpse.core.capabilities import Cap, public, requires
 from lpse.core.errors import DomainError
 from lpse.core.forms import add_domain_error
-from lpse.providers import selectors, services
+from lpse.providers import selectors
 from lpse.providers.forms import (
     ChecklistItemForm,
     EmailStartForm,
@@ -20,6 +19,7 @@ from lpse.providers.forms import (
 )
 from lpse.providers.models import Company, VerificationItem
 from lpse.providers.pdf import FORM_KINDS, form_pdf
+from lpse.providers.services import registration as services
 
 
 @public

@@ -10,17 +10,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lpse.accounts.roles import Cap
-from lpse.core.capabilities import public, requires
+from lpse.core.capabilities import Cap, public, requires
 from lpse.core.errors import DomainError
 from lpse.core.feedback import act_and_redirect, submit_form
 from lpse.core.storage import open_blob
-from lpse.providers import email_change as services
 from lpse.providers import selectors
 from lpse.providers.access import company_of
 from lpse.providers.documents import content_type_of
 from lpse.providers.forms import EmailChangeApplyForm, EmailChangeCheckForm, EmailChangeForm
 from lpse.providers.models import EmailChangeRequest
+from lpse.providers.services import email_change as services
 
 State = EmailChangeRequest.State
 

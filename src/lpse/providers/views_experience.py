@@ -8,13 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lpse.accounts.roles import Cap
-from lpse.core.capabilities import requires
+from lpse.core.capabilities import Cap, requires
 from lpse.core.feedback import act_and_redirect, submit_form
-from lpse.providers import experience as services
 from lpse.providers import selectors
 from lpse.providers.forms import BasicCapabilityForm, ExperienceForm
 from lpse.providers.models import Experience
+from lpse.providers.services import experience as services
 from lpse.providers.views_email_change import evidence_response, own_company
 
 

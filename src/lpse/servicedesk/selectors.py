@@ -18,8 +18,9 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q, QuerySet
 
 from lpse.accounts.models import RoleGrant, User
-from lpse.accounts.roles import ROLE_CAPABILITIES, Cap
+from lpse.accounts.roles import ROLE_CAPABILITIES
 from lpse.core.calendar import WITA
+from lpse.core.capabilities import Cap
 from lpse.core.models import StepTiming
 from lpse.core.standard_times import CATALOGUE, Procedure, StandardTime
 from lpse.servicedesk.models import KnowledgeArticle, Ticket

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from lpse.core.capabilities import AUTHENTICATED, public, requires
 from lpse.core.errors import DomainError
 from lpse.core.forms import add_domain_error
-from lpse.servicedesk import selectors, services
+from lpse.servicedesk import selectors
 from lpse.servicedesk.forms import AskForm, RatingForm, ReplyForm
 from lpse.servicedesk.models import Category, Ticket
 from lpse.servicedesk.rules import ticket_token, token_matches
+from lpse.servicedesk.services import tickets as services
 
 
 @public

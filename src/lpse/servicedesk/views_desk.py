@@ -12,14 +12,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lpse.accounts.roles import Cap
-from lpse.core.capabilities import requires
+from lpse.core.capabilities import Cap, requires
 from lpse.core.errors import DomainError
 from lpse.core.feedback import act_and_redirect
 from lpse.core.forms import add_domain_error
-from lpse.servicedesk import knowledge, selectors, services
+from lpse.servicedesk import selectors
 from lpse.servicedesk.forms import AnswerForm, ArticleForm, AssignForm, NoteForm, RecordForm
 from lpse.servicedesk.models import Category, Channel, KnowledgeArticle, Ticket
+from lpse.servicedesk.services import knowledge
+from lpse.servicedesk.services import tickets as services
 
 
 @requires(Cap.HANDLE_TICKETS)

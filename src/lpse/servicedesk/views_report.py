@@ -11,9 +11,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.accounts.roles import Cap
 from lpse.core.calendar import to_wita
-from lpse.core.capabilities import requires
+from lpse.core.capabilities import Cap, requires
 from lpse.servicedesk import selectors
 from lpse.servicedesk.chart import compliance_chart
 from lpse.servicedesk.templatetags.servicedesk import duration

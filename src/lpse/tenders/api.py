@@ -11,11 +11,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Schema
 
+from lpse.core.api import api_operation
 from lpse.core.capabilities import PUBLIC
-from lpse.portal.api import api_operation
-from lpse.tenders import schedule as sched
-from lpse.tenders import selectors, services
 from lpse.tenders.models import Tender
+from lpse.tenders.selectors import listings as selectors
+from lpse.tenders.selectors import schedule as sched
+from lpse.tenders.services import preparation as services
 
 MAX_PAGE_SIZE = 100
 

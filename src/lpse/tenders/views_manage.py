@@ -8,14 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lpse.accounts.roles import Cap
-from lpse.core.capabilities import requires
+from lpse.core.capabilities import Cap, requires
 from lpse.core.errors import DomainError
 from lpse.core.feedback import act_and_redirect
 from lpse.core.forms import add_domain_error
-from lpse.tenders import changes, participation, selectors, services
-from lpse.tenders import schedule as sched
-from lpse.tenders.access import require_committee_member
 from lpse.tenders.forms import (
     AnswerForm,
     AssignForm,
@@ -28,7 +24,13 @@ from lpse.tenders.forms import (
     TenderForm,
 )
 from lpse.tenders.models import Committee, Question, ScheduleChange, Tender, TenderDocument
-from lpse.tenders.stages import Stage
+from lpse.tenders.selectors import listings as selectors
+from lpse.tenders.selectors import schedule as sched
+from lpse.tenders.selectors.access import require_committee_member
+from lpse.tenders.selectors.stages import Stage
+from lpse.tenders.services import participation
+from lpse.tenders.services import preparation as services
+from lpse.tenders.services import schedule_changes as changes
 
 
 def _schedule_error(form, exc: DomainError) -> None:

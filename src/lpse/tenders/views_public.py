@@ -10,18 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lpse.accounts.roles import Cap
-from lpse.core.capabilities import AUTHENTICATED, public, requires
+from lpse.core import hooks
+from lpse.core.capabilities import AUTHENTICATED, Cap, public, requires
 from lpse.core.errors import DomainError
 from lpse.core.feedback import act_and_redirect
 from lpse.core.storage import open_blob
-from lpse.evaluation.selectors import public_results
-from lpse.tenders import participation, selectors, services
-from lpse.tenders import schedule as sched
-from lpse.tenders.access import is_committee_member
 from lpse.tenders.forms import PublicFilterForm, QuestionForm
 from lpse.tenders.models import IntegrityPact, Tender, TenderDocument
-from lpse.tenders.stages import STAGE_ORDER
+from lpse.tenders.selectors import listings as selectors
+from lpse.tenders.selectors import schedule as sched
+from lpse.tenders.selectors.access import is_committee_member
+from lpse.tenders.selectors.stages import STAGE_ORDER
+from lpse.tenders.services import participation
+from lpse.tenders.services import preparation as services
 
 PAGE_SIZE = 20
 
@@ -95,8 +96,9 @@ def public_detail(request, code: str):
             tender=tender, signer=user, signer_role=IntegrityPact.SignerRole.PROVIDER
         ).exists(),
         "can_participate": user.is_authenticated and Cap.PARTICIPATE in user.capabilities(),
-        "results": public_results(tender),
     }
+    for extra in hooks.tender_public_context.call(tender):
+        context.update(extra)
     return render(request, "tenders/public_detail.html", context)
 
 

@@ -233,8 +233,6 @@ def build_here() -> None:
     SQLite file, so it can never write to production."""
     from django.core.management import call_command
 
-    from lpse.portal import demo
-
     here = Path(settings.DATA_DIR).resolve()
     if os.environ.get(MARKER) != str(here):
         raise SandboxError("`build` runs only inside a sandbox started by `training_sandbox`.")
@@ -242,7 +240,7 @@ def build_here() -> None:
     if "sqlite" not in db["ENGINE"] or Path(db["NAME"]).resolve().parent != here:
         raise SandboxError(f"the sandbox database must be SQLite in {here}, not {db['NAME']}.")
     call_command("migrate", interactive=False, verbosity=0)
-    demo.load()
+    call_command("load_demo_data", verbosity=0)  # by name: training does not import the demo
 
 
 def command(

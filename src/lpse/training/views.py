@@ -13,13 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lpse.accounts.roles import Cap
 from lpse.core import audit
-from lpse.core.capabilities import public, requires
+from lpse.core.capabilities import Cap, public, requires
 from lpse.core.errors import DomainError
 from lpse.core.forms import add_domain_error
 from lpse.core.storage import open_blob
-from lpse.training import letters, participants, sandbox, selectors, services
+from lpse.training import letters, sandbox, selectors
 from lpse.training.forms import (
     CancelForm,
     ConfirmationForm,
@@ -30,6 +29,8 @@ from lpse.training.forms import (
     ScheduleForm,
 )
 from lpse.training.models import Participant, Room, TrainingRequest, TrainingSession
+from lpse.training.services import participants
+from lpse.training.services import requests as services
 
 State = TrainingRequest.State
 

@@ -1,6 +1,6 @@
 from django import template
 
-from lpse.tenders import schedule as sched
+from lpse.tenders.selectors import schedule as sched
 
 register = template.Library()
 

@@ -99,7 +99,7 @@ class Command(BaseCommand):
 
     def _import_key(self, *, tender, user, file, **_):
         from lpse.accounts.models import User
-        from lpse.bids.services import tender_key_import
+        from lpse.bids.services.tender_keys import tender_key_import
         from lpse.core.errors import DomainError
         from lpse.tenders.models import Tender
 

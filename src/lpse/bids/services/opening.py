@@ -1,0 +1,258 @@
+"""The opening ceremony (R-8.4, R-9.2) and the diagnosis of bids that do not open (R-3.1)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lpse.bids import envelope, keys
+from lpse.bids.models import Bid, KeyShare, OpenedBid, Opening, ShareUnlock, TenderKey
+from lpse.core import audit
+from lpse.core.calendar import to_wita
+from lpse.core.errors import DomainError
+from lpse.core.pdf import PdfForm, render_form
+from lpse.core.storage import store_bytes, store_chunks
+from lpse.tenders.selectors import schedule as sched
+from lpse.tenders.selectors.access import require_committee_member
+from lpse.tenders.services.preparation import schedule_of
+
+
+def opening_of(tender) -> Opening:
+    opening, _created = Opening.objects.get_or_create(tender=tender)
+    return opening
+
+
+def _member_identity(share: KeyShare, *, passphrase: str, identity: str) -> str:
+    if identity:
+        return identity
+    key = share.member.opening_key
+    if not key.uses_passphrase:
+        raise DomainError(
+            _("Your opening key is your own age key: give its secret part (AGE-SECRET-KEY-1…)."),
+            field="identity",
+        )
+    try:
+        return keys.personal_identity_from_passphrase(key.sealed_identity, passphrase)
+    except keys.TenderKeyError:
+        raise DomainError(_("The passphrase is wrong."), field="passphrase") from None
+
+
+def share_unlock(*, actor, tender, passphrase: str = "", identity: str = "") -> Opening:
+    """A committee member unlocks their share at the opening stage; at k shares the bids open."""
+    require_committee_member(actor, tender)
+    opening_start = schedule_of(tender)["bid_opening"][0]
+    if timezone.now() < opening_start:
+        raise DomainError(
+            _("Bids can be opened from %(at)s, when the opening stage begins.")
+            % {"at": sched.wita(opening_start)}
+        )
+    tender_key = TenderKey.objects.filter(tender=tender).first()
+    share = (
+        KeyShare.objects.select_related("member__opening_key")
+        .filter(tender_key=tender_key, member=actor)
+        .first()
+        if tender_key
+        else None
+    )
+    if share is None:
+        raise DomainError(_("You hold no share of this tender's key."), code="forbidden")
+    try:
+        unlocked = keys.unseal_share(
+            share.sealed, _member_identity(share, passphrase=passphrase, identity=identity)
+        )
+    except keys.TenderKeyError as exc:
+        raise DomainError(str(exc), field="identity") from None
+    if unlocked.tender_code != tender.code or unlocked.recipient != tender_key.recipient:
+        raise DomainError(_("This share belongs to another tender."), field="identity")
+    with transaction.atomic():
+        opening = Opening.objects.select_for_update().get(pk=opening_of(tender).pk)
+        if opening.state == Opening.State.OPENED:
+            raise DomainError(_("The bids are already open."))
+        if ShareUnlock.objects.filter(share=share).exists():
+            raise DomainError(_("You have already unlocked your share."))
+        ShareUnlock.objects.create(
+            opening=opening,
+            share=share,
+            unlocked_by=actor,
+            unlocked_at=timezone.now(),
+            value=base64.b64encode(unlocked.value).decode(),
+        )
+        audit.record(
+            actor=actor,
+            action="opening.unlock",
+            obj=opening,
+            data={"tender": tender.code, "share": share.index},
+        )
+        if opening.unlocks.count() >= tender_key.threshold:
+            _open_all(actor=actor, opening=opening, tender_key=tender_key)
+    return opening
+
+
+def _open_all(*, actor, opening: Opening, tender_key: TenderKey) -> None:
+    tender = opening.tender
+    shares = [
+        keys.UnlockedShare(
+            tender_code=tender.code,
+            recipient=tender_key.recipient,
+            index=u.share.index,
+            threshold=tender_key.threshold,
+            value=base64.b64decode(u.value),
+        )
+        for u in opening.unlocks.select_related("share")
+    ]
+    try:
+        identity = keys.combine(
+            shares,
+            tender_code=tender.code,
+            recipient=tender_key.recipient,
+            wrapped_identity=tender_key.wrapped_identity,
+        )
+    except keys.TenderKeyError as exc:
+        raise DomainError(
+            _("The unlocked shares do not rebuild the tender's key: %(why)s.") % {"why": exc}
+        ) from None
+    now = timezone.now()
+    for bid in Bid.objects.filter(tender=tender, state=Bid.State.ACTIVE).select_related(
+        "envelope", "company"
+    ):
+        OpenedBid.objects.create(bid=bid, opened_at=now, **_open_one(bid, identity))
+    opening.unlocks.update(value="")  # the key is rebuilt; the shares are no longer kept
+    opening.state, opening.opened_at = Opening.State.OPENED, now
+    opening.report = store_bytes(opening_report_pdf(opening))
+    opening.save(update_fields=["state", "opened_at", "report"])
+    audit.record(
+        actor=actor,
+        action="opening.open",
+        obj=opening,
+        data={
+            "tender": tender.code,
+            "bids": opening.tender.bids.filter(state=Bid.State.ACTIVE).count(),
+            "report_sha256": opening.report.sha256,
+        },
+    )
+
+
+def _missing_or_truncated(bid: Bid, path: Path) -> tuple[str, str] | None:
+    if not path.exists():
+        return "missing", _("the stored file is missing")
+    size = path.stat().st_size
+    if size < bid.envelope.size:
+        return "truncated", _("the stored file is truncated: %(have)d of %(want)d bytes") % {
+            "have": size,
+            "want": bid.envelope.size,
+        }
+    return None
+
+
+def _corrupted() -> tuple[str, str]:
+    return "corrupted", _("the file is corrupted: its SHA-256 no longer matches the receipt")
+
+
+def diagnose(bid: Bid, identity=None) -> tuple[str, str] | None:
+    """Why a stored envelope would not open, in plain words, or None when it is sound."""
+    path = Path(settings.MEDIA_ROOT) / bid.envelope.storage_name
+    problem = _missing_or_truncated(bid, path)
+    if problem:
+        return problem
+    sha256 = hashlib.sha256()  # the receipt's fingerprint; MD5 adds nothing to this check
+    with open(path, "rb") as f:
+        while chunk := f.read(1024 * 1024):
+            sha256.update(chunk)
+    if sha256.hexdigest() != bid.envelope.sha256:
+        return _corrupted()
+    if identity is not None:
+        try:
+            envelope.decrypt(path, identity, tender_code=bid.tender.code)
+        except envelope.EnvelopeError as exc:
+            return exc.reason, str(exc)
+    return None
+
+
+def _open_one(bid: Bid, identity) -> dict:
+    """Check, decrypt and unpack one bid in a single streaming pass over the stored file (its
+    SHA-256 is computed as age reads it); the documents go to storage as they are read."""
+    path = Path(settings.MEDIA_ROOT) / bid.envelope.storage_name
+    problem = _missing_or_truncated(bid, path)
+    if problem:
+        return {"problem": problem[0], "problem_message": problem[1]}
+    sha256 = hashlib.sha256()
+    try:
+        with envelope.opened(
+            path,
+            identity,
+            tender_code=bid.tender.code,
+            ciphertext_hash=sha256,
+            tmp_dir=Path(settings.MEDIA_ROOT) / "tmp",
+        ) as opened:
+            if sha256.hexdigest() != bid.envelope.sha256:
+                problem = _corrupted()
+                return {"problem": problem[0], "problem_message": problem[1]}
+            offer = opened.offer
+            documents = []
+            for name, stream in opened.documents():
+                blob = store_chunks(iter(lambda s=stream: s.read(1024 * 1024), b""))
+                documents.append(
+                    {"name": name, "sha256": blob.sha256, "md5": blob.md5, "size": blob.size}
+                )
+    except envelope.EnvelopeError as exc:
+        # A file that differs from its receipt is "corrupted", whatever age made of it.
+        problem = diagnose(bid) or (exc.reason, str(exc))
+        return {"problem": problem[0], "problem_message": problem[1]}
+    return {
+        "total_price": offer.total_price,
+        "validity_days": offer.validity_days,
+        "declarations": offer.declarations,
+        "documents": documents,
+    }
+
+
+def opening_report_pdf(opening: Opening) -> bytes:
+    """Berita acara pembukaan penawaran."""
+    tender = opening.tender
+    rows = [
+        ("Kode tender", tender.code),
+        ("Nama paket", tender.package.name),
+        ("Waktu pembukaan", f"{to_wita(opening.opened_at):%d-%m-%Y %H:%M:%S} WITA"),
+        (
+            "Anggota Pokja yang membuka",
+            ", ".join(
+                u.unlocked_by.get_full_name() or u.unlocked_by.username
+                for u in opening.unlocks.select_related("unlocked_by")
+            ),
+        ),
+    ]
+    paragraphs = ["Daftar penawaran yang masuk sampai batas akhir pemasukan penawaran:"]
+    for number, opened in enumerate(
+        OpenedBid.objects.filter(bid__tender=tender)
+        .select_related("bid__company", "bid__envelope")
+        .order_by("bid__submitted_at"),
+        start=1,
+    ):
+        bid = opened.bid
+        if opened.problem:
+            outcome = f"TIDAK DAPAT DIBUKA: {opened.problem_message}"
+        else:
+            outcome = (
+                f"Harga penawaran Rp {opened.total_price:,.2f}; masa berlaku "
+                f"{opened.validity_days} hari; {len(opened.documents)} dokumen"
+            )
+        paragraphs.append(
+            f"{number}. {bid.company.name} (NPWP {bid.company.npwp_display}), "
+            f"diterima {to_wita(bid.submitted_at):%d-%m-%Y %H:%M:%S} WITA, "
+            f"SHA-256 {bid.envelope.sha256}. {outcome}"
+        )
+    return render_form(
+        PdfForm(
+            title="Berita Acara Pembukaan Penawaran",
+            subtitle=tender.code,
+            rows=rows,
+            paragraphs=paragraphs,
+            signature_label="Kelompok Kerja Pemilihan",
+        )
+    )

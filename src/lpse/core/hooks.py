@@ -1,0 +1,51 @@
+"""Hook registries: how a lower layer lets a higher one join in without importing it.
+
+DESIGN "Boundaries": tenders must not import bids or evaluation, yet publishing a tender makes
+its bid key (bids), a schedule change tells the providers who already bid (bids), and the public
+tender page shows the results (evaluation). The lower app declares a hook here; the higher app
+registers a function in its ``AppConfig.ready``. A hook is called synchronously inside the
+caller's transaction, so an exception in a registered function rolls the whole write back —
+unlike a ``post_save`` signal, a hook is part of the service it is called from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Hook(Generic[P, R]):
+    """A named list of functions with the same signature, called in registration order."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._functions: list[Callable[P, R]] = []
+
+    def register(self, function: Callable[P, R]) -> Callable[P, R]:
+        if function not in self._functions:  # ready() may run twice in tests
+            self._functions.append(function)
+        return function
+
+    def call(self, *args: P.args, **kwargs: P.kwargs) -> list[R]:
+        return [function(*args, **kwargs) for function in self._functions]
+
+    def __repr__(self) -> str:
+        return f"<Hook {self.name}: {len(self._functions)} registered>"
+
+
+# The home page's extra context (the demo app adds its accounts in demo mode): f(request) → dict.
+home_page_extras: Hook[[Any], dict[str, Any]] = Hook("home_page_extras")
+
+# Publishing a tender (inside its transaction): the bids app makes the tender's bid key (R-9.2).
+# f(*, actor, tender) → None
+tender_publishing: Hook[..., None] = Hook("tender_publishing")
+
+# Addresses of the providers who already bid on a tender, told of a schedule change (R-3.3):
+# f(tender) → set of e-mail addresses (the bids app).
+tender_bidder_emails: Hook[[Any], set[str]] = Hook("tender_bidder_emails")
+
+# Extra context of the public tender page: f(tender) → dict (evaluation adds the results, R-8.5).
+tender_public_context: Hook[[Any], dict[str, Any]] = Hook("tender_public_context")

@@ -1,0 +1,119 @@
+"""Many published tenders at once, for the portal benchmark and scale tests.
+
+Writes rows in bulk, bypassing the services on purpose: these are synthetic, not procurement
+records, and the audit chain is not involved. Never run it on a production database;
+``lpse generate_tenders`` refuses to outside demo mode.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from lpse.accounts.models import Agency, User
+from lpse.catalog.models import BusinessSubField
+from lpse.tenders.models import Category, Committee, FundingSource, Package, ScheduleEntry, Tender
+from lpse.tenders.selectors.sample import sample_schedule
+
+WORDS = [
+    "Pembangunan",
+    "Rehabilitasi",
+    "Pengadaan",
+    "Pemeliharaan",
+    "Peningkatan",
+    "Jasa",
+    "Konsultansi",
+    "Pengawasan",
+]
+OBJECTS = [
+    "Gedung Kantor",
+    "Jalan Desa",
+    "Jembatan",
+    "Saluran Irigasi",
+    "Alat Kesehatan",
+    "Komputer",
+    "Puskesmas",
+    "Sekolah Dasar",
+    "Pasar Rakyat",
+    "Drainase",
+]
+PLACES = [
+    "Turikale",
+    "Mandai",
+    "Bantimurung",
+    "Lau",
+    "Bontoa",
+    "Maros Baru",
+    "Marusu",
+    "Simbang",
+    "Tanralili",
+    "Moncongloe",
+    "Camba",
+    "Cenrana",
+    "Mallawa",
+    "Tompobulu",
+]
+
+
+def generate_tenders(
+    count: int,
+    *,
+    ppk: User,
+    committee: Committee,
+    seed: int = 1,
+    batch: int = 2000,
+    start: datetime | None = None,
+) -> int:
+    rng = random.Random(seed)  # noqa: S311 — synthetic data, reproducible on purpose
+    agencies = list(Agency.objects.all())
+    sub_fields = list(BusinessSubField.objects.all())
+    start = start or timezone.now()
+    made = 0
+    while made < count:
+        size = min(batch, count - made)
+        with transaction.atomic():
+            packages = []
+            for i in range(size):
+                hps = Decimal(rng.randrange(50, 20_000)) * Decimal(1_000_000)
+                packages.append(
+                    Package(
+                        agency=rng.choice(agencies),
+                        ppk=ppk,
+                        committee=committee,
+                        name=f"{rng.choice(WORDS)} {rng.choice(OBJECTS)} {rng.choice(PLACES)} "
+                        f"#{made + i + 1}",
+                        fiscal_year=rng.choice([2025, 2026, 2027]),
+                        budget_ceiling=hps * Decimal("1.05"),
+                        owner_estimate=hps,
+                        category=rng.choice(Category.values),
+                        sub_field=rng.choice(sub_fields),
+                        location=f"Kec. {rng.choice(PLACES)}",
+                        funding_source=rng.choice(FundingSource.values),
+                    )
+                )
+            Package.objects.bulk_create(packages)
+            tenders = []
+            for i, package in enumerate(packages):
+                published = start - timedelta(days=rng.randrange(0, 400), minutes=made + i)
+                tenders.append(
+                    Tender(
+                        package=package,
+                        agency_id=package.agency_id,
+                        code=f"G{made + i + 1:08d}",
+                        state=Tender.State.PUBLISHED,
+                        published_at=published,
+                        qualification_requirements="-",
+                    )
+                )
+            Tender.objects.bulk_create(tenders)
+            entries = []
+            for tender in tenders:
+                for stage, (s, e) in sample_schedule(tender.published_at).items():
+                    entries.append(ScheduleEntry(tender=tender, stage=stage, start=s, end=e))
+            ScheduleEntry.objects.bulk_create(entries, batch_size=5000)
+        made += size
+    return made
