@@ -67,7 +67,7 @@ def stretched_schedule(base):
     """The sample schedule with two more weeks of bid submission: some day in the three weeks
     before any moment gives a valid one whose bid submission is open then, holidays or not."""
     from lpse.tenders.selectors.sample import sample_schedule
-    from lpse.tenders.selectors.stages import STAGE_ORDER, Stage
+    from lpse.tenders.stages import STAGE_ORDER, Stage
 
     longer, later, schedule = timedelta(days=14), False, sample_schedule(base)
     for stage in STAGE_ORDER:

@@ -13,7 +13,6 @@ from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent, SentEmail
 from lpse.tenders.models import ScheduleChange
 from lpse.tenders.selectors import schedule as sched
-from lpse.tenders.selectors.stages import Stage
 from lpse.tenders.services import participation
 from lpse.tenders.services import preparation as services
 from lpse.tenders.services.schedule_changes import (
@@ -21,6 +20,7 @@ from lpse.tenders.services.schedule_changes import (
     schedule_change_refuse,
     schedule_change_request,
 )
+from lpse.tenders.stages import Stage
 from tests.tender_fixtures import at
 
 pytestmark = pytest.mark.django_db

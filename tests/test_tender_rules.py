@@ -13,8 +13,8 @@ from lpse.core.models import AuditEvent
 from lpse.tenders.models import Tender
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.sample import sample_schedule
-from lpse.tenders.selectors.stages import Stage
 from lpse.tenders.services import preparation as services
+from lpse.tenders.stages import Stage
 from tests.tender_fixtures import (
     PREPARED_AT,
     SCHEDULE_BASE,

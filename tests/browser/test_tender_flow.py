@@ -16,8 +16,8 @@ from playwright.sync_api import Page, expect
 from lpse.core.calendar import WITA, add_working_days
 from lpse.tenders.models import Tender
 from lpse.tenders.selectors.schedule import Schedule, problems_of
-from lpse.tenders.selectors.stages import STAGE_ORDER, Stage
 from lpse.tenders.services import preparation as services
+from lpse.tenders.stages import STAGE_ORDER, Stage
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

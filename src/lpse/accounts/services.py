@@ -21,7 +21,8 @@ from lpse.core import audit
 from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
 from lpse.core.hashing import token_digest
-from lpse.core.mail import send_mail_on_commit, site_url
+from lpse.core.mail import site_url
+from lpse.core.tasks import send_mail_on_commit
 
 
 def agency_create(*, actor, code: str, name: str) -> Agency:

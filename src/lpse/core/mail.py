@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.db import transaction
 
 from lpse.core.models import SentEmail
 
@@ -74,16 +73,6 @@ def send_mail_now(*, to: list[str], subject: str, body: str, secret: bool = Fals
     EmailMessage(
         subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to, headers=headers
     ).send()
-
-
-def send_mail_on_commit(*, to: list[str], subject: str, body: str, secret: bool = False) -> None:
-    """Queue the e-mail task once the current transaction commits. ``secret``: the body holds a
-    one-time link, which the mail log does not keep (outside demo mode)."""
-    from lpse.core.tasks import send_email
-
-    transaction.on_commit(
-        lambda: send_email.delay(to=list(to), subject=str(subject), body=str(body), secret=secret)
-    )
 
 
 def site_url(name: str, *args) -> str:

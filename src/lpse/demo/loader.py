@@ -11,8 +11,7 @@ from django.db import transaction
 
 from lpse.accounts.models import Agency, User
 from lpse.accounts.roles import AGENCY_ROLES, Role
-
-DEMO_PASSWORD_SUFFIX = "-Demo2026!"
+from lpse.demo.names import demo_password, demo_username
 
 AGENCIES = [
     ("DPUPR", "Dinas Pekerjaan Umum dan Penataan Ruang"),
@@ -51,14 +50,6 @@ CHECKLIST = [
     ("Bukti pelunasan pajak tahun terakhir (SPT)", "Fotokopi"),
     ("Formulir pendaftaran dan formulir keikutsertaan", "Diisi dan ditandatangani direktur"),
 ]
-
-
-def demo_username(role: str) -> str:
-    return f"demo.{role.replace('_', '-')}"
-
-
-def demo_password(role: str) -> str:
-    return f"{role.replace('_', '-')}{DEMO_PASSWORD_SUFFIX}"
 
 
 @transaction.atomic

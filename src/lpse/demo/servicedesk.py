@@ -32,7 +32,7 @@ ARTICLES = [
 
 
 def load(*, provider: User) -> None:
-    from lpse.demo.loader import demo_username
+    from lpse.demo.names import demo_username
     from lpse.servicedesk.models import KnowledgeArticle
     from lpse.servicedesk.services import knowledge
     from lpse.servicedesk.services import tickets as services

@@ -14,7 +14,7 @@ from lpse.accounts.models import User
 from lpse.accounts.roles import Role
 from lpse.bids.services.tender_keys import opening_key_set
 from lpse.catalog.models import BusinessSubField
-from lpse.demo.loader import demo_password
+from lpse.demo.names import demo_password
 from lpse.tenders.models import Committee, ScheduleEntry, Tender
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.sample import sample_schedule

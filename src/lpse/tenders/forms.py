@@ -9,7 +9,7 @@ from lpse.accounts.roles import Role
 from lpse.catalog.selectors import sub_fields_for_choice
 from lpse.tenders.models import Category, FundingSource, Method
 from lpse.tenders.selectors import schedule as sched
-from lpse.tenders.selectors.stages import STAGE_ORDER, Stage
+from lpse.tenders.stages import STAGE_ORDER, Stage
 
 DATETIME_WIDGET = {"type": "datetime-local"}
 

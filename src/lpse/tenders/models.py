@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from lpse.accounts.models import Agency
 from lpse.catalog.models import BusinessSubField
 from lpse.core.models import Blob
-from lpse.tenders.selectors.stages import Stage
+from lpse.tenders.stages import Stage
 
 MONEY = {"max_digits": 18, "decimal_places": 2}  # rupiah, exact: never a float
 

@@ -27,10 +27,10 @@ from lpse.tenders.models import Committee, Question, ScheduleChange, Tender, Ten
 from lpse.tenders.selectors import listings as selectors
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.access import require_committee_member
-from lpse.tenders.selectors.stages import Stage
 from lpse.tenders.services import participation
 from lpse.tenders.services import preparation as services
 from lpse.tenders.services import schedule_changes as changes
+from lpse.tenders.stages import Stage
 
 
 def _schedule_error(form, exc: DomainError) -> None:

@@ -20,9 +20,9 @@ from lpse.tenders.models import IntegrityPact, Tender, TenderDocument
 from lpse.tenders.selectors import listings as selectors
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.access import is_committee_member
-from lpse.tenders.selectors.stages import STAGE_ORDER
 from lpse.tenders.services import participation
 from lpse.tenders.services import preparation as services
+from lpse.tenders.stages import STAGE_ORDER
 
 PAGE_SIZE = 20
 

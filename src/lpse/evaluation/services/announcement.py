@@ -20,13 +20,13 @@ from lpse.bids.models import Bid
 from lpse.core import audit
 from lpse.core.calendar import add_working_days, end_of_day_wita, to_wita
 from lpse.core.errors import DomainError
-from lpse.core.mail import send_mail_on_commit
+from lpse.core.tasks import send_mail_on_commit
 from lpse.evaluation.models import TenderOutcome
 from lpse.evaluation.selectors import current_outcome, own_result
 from lpse.evaluation.services.verdicts import locks_tender
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.access import require_committee_member
-from lpse.tenders.selectors.stages import Stage
+from lpse.tenders.selectors.schedule import Stage
 from lpse.tenders.services.notifications import tender_url
 from lpse.tenders.services.preparation import schedule_of
 

@@ -20,8 +20,8 @@ from lpse.bids.models import OpenedBid
 from lpse.core import audit
 from lpse.core.calendar import to_wita
 from lpse.core.errors import DomainError
-from lpse.core.mail import send_mail_on_commit
 from lpse.core.storage import store_bytes
+from lpse.core.tasks import send_mail_on_commit
 from lpse.evaluation.models import AwardLetter, Contract, TenderOutcome
 from lpse.evaluation.reports import award_letter_pdf
 from lpse.evaluation.selectors import award_of, current_outcome

@@ -21,8 +21,8 @@ from lpse.bids.models import Bid
 from lpse.core import audit
 from lpse.core.capabilities import require_capability
 from lpse.core.errors import DomainError
-from lpse.core.mail import send_mail_on_commit
 from lpse.core.storage import store_upload
+from lpse.core.tasks import send_mail_on_commit
 from lpse.evaluation.models import (
     FailureKind,
     Objection,

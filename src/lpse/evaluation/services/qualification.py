@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from lpse.core import audit
 from lpse.core.calendar import is_working_day, to_wita
 from lpse.core.errors import DomainError
-from lpse.core.mail import send_mail_on_commit
+from lpse.core.tasks import send_mail_on_commit
 from lpse.evaluation.models import Criterion, CriterionResult, QualificationInvitation, Verdict
 from lpse.evaluation.services.verdicts import locks_tender, ranking, require_open
 from lpse.tenders.selectors import schedule as sched

@@ -25,8 +25,8 @@ from lpse.core.calendar import wita_text
 from lpse.core.capabilities import Cap, require_capability
 from lpse.core.credentials import refuse_credentials
 from lpse.core.errors import DomainError
-from lpse.core.mail import send_mail_on_commit
 from lpse.core.standard_times import Procedure, step_end, step_record, step_start
+from lpse.core.tasks import send_mail_on_commit
 from lpse.problems import selectors
 from lpse.problems.models import (
     Escalation,

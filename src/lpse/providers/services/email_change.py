@@ -30,8 +30,9 @@ from lpse.core import audit
 from lpse.core.capabilities import Cap, has_capability, require_capability
 from lpse.core.errors import DomainError
 from lpse.core.hashing import token_digest
-from lpse.core.mail import send_mail_on_commit, site_url
+from lpse.core.mail import site_url
 from lpse.core.standard_times import Procedure, step_end, step_start
+from lpse.core.tasks import send_mail_on_commit
 from lpse.providers.access import company_of, require_own
 from lpse.providers.documents import evidence_store
 from lpse.providers.models import Company, EmailChangeRequest

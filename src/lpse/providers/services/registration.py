@@ -25,8 +25,9 @@ from lpse.core.calendar import add_working_days, end_of_day_wita, to_wita
 from lpse.core.capabilities import Cap, has_capability, require_capability
 from lpse.core.errors import DomainError
 from lpse.core.hashing import token_digest
-from lpse.core.mail import send_mail_on_commit, site_url
+from lpse.core.mail import site_url
 from lpse.core.standard_times import Procedure, step_record
+from lpse.core.tasks import send_mail_on_commit
 from lpse.providers.models import (
     Company,
     RegistrationInvite,

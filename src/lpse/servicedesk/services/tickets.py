@@ -26,7 +26,8 @@ from lpse.core.calendar import to_wita, wita_text
 from lpse.core.capabilities import Cap, has_capability, require_capability
 from lpse.core.credentials import refuse_credentials
 from lpse.core.errors import DomainError
-from lpse.core.mail import send_mail_on_commit, site_url
+from lpse.core.mail import site_url
+from lpse.core.tasks import send_mail_on_commit
 from lpse.servicedesk.models import (
     Channel,
     InternalNote,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from lpse.core.calendar import WITA
-from lpse.tenders.selectors.stages import Stage
+from lpse.tenders.stages import Stage
 
 OFFSETS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
     Stage.ANNOUNCEMENT: ((0, 8), (4, 16)),

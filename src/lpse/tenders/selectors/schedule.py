@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from lpse.core.calendar import is_working_day, to_wita
 from lpse.core.errors import DomainError
-from lpse.tenders.selectors.stages import (
+from lpse.tenders.stages import (
     DEFAULT_MIN_WORKING_DAYS,
     ENDS_BEFORE,
     SEQUENCE_RULES,

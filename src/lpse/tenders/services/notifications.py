@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from lpse.core.mail import send_mail_on_commit, site_url
+from lpse.core.mail import site_url
+from lpse.core.tasks import send_mail_on_commit
 
 
 def participant_emails(tender) -> list[str]:

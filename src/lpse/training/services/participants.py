@@ -12,7 +12,7 @@ from lpse.core import audit
 from lpse.core.calendar import wita_text
 from lpse.core.capabilities import Cap, has_capability, require_capability
 from lpse.core.errors import DomainError
-from lpse.core.mail import send_mail_on_commit
+from lpse.core.tasks import send_mail_on_commit
 from lpse.training import rules
 from lpse.training.models import Participant, TrainingSession
 from lpse.training.services.requests import State, _day, _locked_session, _session_context

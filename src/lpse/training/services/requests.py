@@ -27,10 +27,11 @@ from lpse.core import audit
 from lpse.core.calendar import to_wita
 from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
-from lpse.core.mail import send_mail_on_commit, site_url
+from lpse.core.mail import site_url
 from lpse.core.models import StepTiming
 from lpse.core.standard_times import Procedure, step_end, step_start
 from lpse.core.storage import store_bytes, store_upload
+from lpse.core.tasks import send_mail_on_commit
 from lpse.training import letters, rules
 from lpse.training.models import Audience, Room, TrainingRequest, TrainingSession
 
