@@ -1,10 +1,37 @@
+"""Reads of accounts worth naming, and the rule of what a User ID looks like.
+
+Other apps read accounts only through here (DESIGN "Boundaries"): they may hold a ``User`` in a
+relation, but never query ``User`` or ``RoleGrant`` themselves.
+"""
+
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+import re
 
-from lpse.accounts.models import Agency, User
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from lpse.accounts.models import Agency, RoleGrant, User
 from lpse.accounts.roles import Role
 from lpse.core.capabilities import Cap
+from lpse.core.errors import DomainError
+
+USER_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{3,29}$")
+
+
+def normalize_user_id(raw: str, *, field: str = "user_id") -> str:
+    """What a User ID looks like, for providers (R-1.3) and staff alike: one rule, checked by
+    accounts' own services and by provider registration before either touches the database."""
+    value = (raw or "").strip().lower()
+    if not USER_ID_RE.match(value):
+        raise DomainError(
+            _(
+                "A User ID has 4–30 characters: lower-case letters, digits, dot, dash or underscore, "
+                "starting with a letter or digit."
+            ),
+            field=field,
+        )
+    return value
 
 
 def staff_visible_to(actor: User, *, query: str = "") -> QuerySet[User]:
@@ -25,8 +52,45 @@ def staff_visible_to(actor: User, *, query: str = "") -> QuerySet[User]:
 def agencies_for_staff_form(actor: User) -> QuerySet[Agency]:
     if Cap.MANAGE_LPSE_STAFF in actor.capabilities():
         return Agency.objects.all()
-    return Agency.objects.filter(pk=actor.agency_id)
+    return Agency.objects.filter(pk=actor.agency_id) if actor.agency_id else Agency.objects.none()
 
 
 def agencies_with_counts() -> QuerySet[Agency]:
     return Agency.objects.annotate(staff_count=Count("staff")).order_by("name")
+
+
+def users_with_role(*roles: str, agency: Agency | None = None) -> QuerySet[User]:
+    """The active accounts holding any of ``roles`` (within ``agency`` when given), by User ID:
+    the people a task may be given to (a trainer, a helpdesk handler). A subquery rather than a
+    join, so someone with two of the roles appears once."""
+    users = User.objects.filter(
+        pk__in=RoleGrant.objects.filter(role__in=roles).values("user_id"), is_active=True
+    )
+    if agency is not None:
+        users = users.filter(agency=agency)
+    return users.order_by("username")
+
+
+def active_user_by_username(username: str) -> User | None:
+    """The active account with this User ID, whatever its case (a helpdesk clerk types what the
+    caller spells out); None when there is none."""
+    return User.objects.filter(username__iexact=username.strip(), is_active=True).first()
+
+
+def user_by_username(username: str) -> User | None:
+    """The account with exactly this User ID (stored lower-case), active or not."""
+    return User.objects.filter(username=username).first()
+
+
+def user_locked(pk: int) -> User:
+    """The account, its row locked until the caller's transaction ends: a service that checks a
+    person's roles and then books them (a trainer) must not race a change of those roles."""
+    return User.objects.select_for_update().get(pk=pk)
+
+
+def email_in_use(email: str, *, except_user_id: int | None = None) -> bool:
+    """Another account already has this address (compared without case)."""
+    users = User.objects.filter(email__iexact=email)
+    if except_user_id is not None:
+        users = users.exclude(pk=except_user_id)
+    return users.exists()

@@ -7,16 +7,17 @@ from datetime import time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lpse.accounts.models import Agency, LoginWindow, PasswordLink, RoleGrant, User, WorkUnit
 from lpse.accounts.roles import AGENCY_ROLES, AGENCY_STAFF_ROLES, LPSE_STAFF_ROLES, Role
-from lpse.accounts.usernames import normalize_user_id
+from lpse.accounts.selectors import normalize_user_id
 from lpse.core import audit
 from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
@@ -192,6 +193,13 @@ def password_link_send(*, user: User, purpose: str) -> str:
     return token
 
 
+def account_activation_send(*, user: User) -> str:
+    """E-mail the one-time link that activates an account (its owner sets the password), for
+    callers outside accounts that must not know the link's purposes: a verified provider
+    (R-1.5). Returns the token, as ``password_link_send`` does."""
+    return password_link_send(user=user, purpose=PasswordLink.Purpose.ACTIVATION)
+
+
 def password_link_check(token: str) -> PasswordLink:
     link = PasswordLink.objects.select_related("user").filter(digest=token_digest(token)).first()
     if link is None:
@@ -354,3 +362,69 @@ def user_bootstrap(
             data={"username": username, "roles": sorted(roles), "created": created},
         )
     return user
+
+
+def provider_account_register(
+    *, user_id: str, email: str, first_name: str, account: User | None = None
+) -> User:
+    """The account of a registering company (R-1.3), under the User ID it chose (already
+    normalised): a new one, inactive and without a password until the verifier approves, or
+    ``account`` — that of the company's lapsed earlier registration — renamed. Call inside the
+    registration's transaction; its ``registration.submit``/``restart`` audit event records the
+    User ID, so none is written here (the audit chain stays as it was before this moved)."""
+    taken = User.objects.filter(username=user_id)
+    if account is not None:
+        taken = taken.exclude(pk=account.pk)
+    if taken.exists():
+        raise DomainError(
+            _("The User ID “%(user_id)s” is already taken: choose another.") % {"user_id": user_id},
+            field="user_id",
+        )
+    if account is not None:
+        user = account
+        user.username = user_id
+    else:
+        user = User(username=user_id, email=email, is_active=False)
+        user.set_unusable_password()
+    user.first_name = first_name.strip()[:150]
+    try:
+        user.save()
+    except IntegrityError:
+        # Two registrations choosing the same User ID at once: the unique index decides.
+        raise DomainError(
+            _("The User ID “%(user_id)s” is already taken: choose another.") % {"user_id": user_id},
+            field="user_id",
+        ) from None
+    RoleGrant.objects.get_or_create(user=user, role=Role.PROVIDER)
+    return user
+
+
+# --- staff second factor (TOTP) ------------------------------------------------------------------
+
+
+def totp_device_pending(*, actor: User) -> TOTPDevice:
+    """The authenticator a staff member is enrolling: the unconfirmed one they started, or a new
+    one. Not audited: an unconfirmed device signs nobody in; its confirmation is the event."""
+    return TOTPDevice.objects.filter(
+        user=actor, confirmed=False
+    ).first() or TOTPDevice.objects.create(user=actor, name="authenticator", confirmed=False)
+
+
+def totp_device_confirm(*, actor: User, device: TOTPDevice) -> TOTPDevice:
+    """The staff member typed a right code from the device they are enrolling (the view has
+    verified it): from now on that device is their second factor. Audited, because a second
+    factor added to an account is what an attacker holding a password would want to do.
+    Compare-and-set: two tabs confirming the same device record one event."""
+    if device.user_id != actor.pk:
+        # Never a person's mistake (the page offers only one's own device): a caller's bug.
+        raise PermissionDenied("a TOTP device is confirmed only by its own account")
+    with transaction.atomic():
+        if TOTPDevice.objects.filter(pk=device.pk, confirmed=False).update(confirmed=True):
+            audit.record(
+                actor=actor,
+                action="totp_device.confirm",
+                obj=device,
+                data={"user": actor.username, "device": device.name},
+            )
+    device.confirmed = True
+    return device

@@ -100,15 +100,12 @@ def otp(request):
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     enrolling = device is None
     if enrolling:
-        device = TOTPDevice.objects.filter(
-            user=user, confirmed=False
-        ).first() or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+        device = services.totp_device_pending(actor=user)
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             if enrolling:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
+                device = services.totp_device_confirm(actor=user, device=device)
             otp_login(request, device)
             return redirect(_safe_next(request, reverse("accounts:home")))
         form.add_error(

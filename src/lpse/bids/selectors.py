@@ -1,4 +1,5 @@
-"""Reads of sealed-bid records worth naming, for other apps (the support desk, R-3.4).
+"""Reads of sealed-bid records worth naming, for other apps (the support desk, R-3.4; the
+evaluation, R-8.4).
 
 Nothing here returns a bid's contents, a key or a share: only what the server already shows the
 provider about their own uploads and bids (sizes, states, fingerprints, times).
@@ -8,14 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lpse.bids.models import Bid, Upload
-from lpse.tenders.models import Participation, Tender
+from lpse.bids.models import Bid, OpenedBid, Opening, UnopenableCase, Upload
+from lpse.tenders.selectors.listings import participations_of_company
 from lpse.tenders.services.preparation import schedule_of
+
+if TYPE_CHECKING:
+    from lpse.tenders.models import Tender
 
 # Every upload is a bid envelope: the age file the browser (or `lpse apendo encrypt`) made.
 UPLOAD_KIND = _("bid envelope (age)")
@@ -54,12 +59,7 @@ def bid_states_of(company) -> list[TenderBidState]:
     """For each tender the company takes part in: the bid window by server time, the active bid
     (if any) and how many uploads were tried."""
     now = timezone.now()
-    participations = (
-        Participation.objects.filter(company=company)
-        .select_related("tender__package")
-        .prefetch_related("tender__schedule")
-        .order_by("-registered_at")
-    )
+    participations = participations_of_company(company)
     active = {
         b.tender_id: b
         for b in Bid.objects.filter(company=company, state=Bid.State.ACTIVE).select_related(
@@ -90,8 +90,68 @@ def bid_states_of(company) -> list[TenderBidState]:
 def bidder_emails(tender: Tender) -> set[str]:
     """Addresses of the companies with an active bid on the tender (told of a schedule change,
     R-3.3)."""
-    return set(
-        Bid.objects.filter(tender=tender, state=Bid.State.ACTIVE).values_list(
-            "company__email", flat=True
-        )
+    return set(active_bids_of(tender).values_list("company__email", flat=True))
+
+
+def active_bids_of(tender: Tender) -> QuerySet[Bid]:
+    """The bids that stand: each bidder's latest, the ones replaced excluded (R-8.3). The
+    caller picks the relations it needs."""
+    return Bid.objects.filter(tender=tender, state=Bid.State.ACTIVE)
+
+
+def active_bid_of_company(tender: Tender, company) -> Bid | None:
+    """The company's standing bid on the tender, with its company, or None."""
+    return active_bids_of(tender).filter(company=company).select_related("company").first()
+
+
+def active_bid_of_user(tender: Tender, user) -> Bid | None:
+    """The standing bid of the company the user acts for, with its company, or None: whoever
+    objects must be a bidder (R-8.4)."""
+    return active_bids_of(tender).filter(company__user=user).select_related("company").first()
+
+
+def is_opened(tender: Tender) -> bool:
+    """Whether the tender's bids are opened (R-8.4, R-9.2): only then does the evaluation
+    begin and the public see the offers."""
+    return Opening.objects.filter(tender=tender, state=Opening.State.OPENED).exists()
+
+
+def opened_bids_of(tender: Tender) -> QuerySet[OpenedBid]:
+    """The opened bids of a tender (what the opening read from each envelope), unordered: the
+    caller picks the relations and the order it shows."""
+    return OpenedBid.objects.filter(bid__tender=tender)
+
+
+def opened_bid_of(bid: Bid) -> QuerySet[OpenedBid]:
+    """The opened record of one bid (none until the opening), as a query so the caller picks
+    ``.get()`` or ``.first()`` and the relations it needs."""
+    return OpenedBid.objects.filter(bid=bid)
+
+
+# R-3.1 → R-3.5: a bid file the LPSE admin tried and could not open may go to LKPP.
+ESCALATABLE_CASE_STATES = (UnopenableCase.State.ATTEMPTED, UnopenableCase.State.ESCALATED)
+
+
+def unopenable_cases_escalatable() -> QuerySet[UnopenableCase]:
+    """Unopenable-file cases the LPSE admin tried and could not open, oldest request first,
+    with the bid, its tender and company (R-3.1, for the escalation to LKPP, R-3.5)."""
+    return (
+        UnopenableCase.objects.filter(state__in=ESCALATABLE_CASE_STATES)
+        .select_related("opened_bid__bid__tender", "opened_bid__bid__company")
+        .order_by("requested_at")
     )
+
+
+def unopenable_case(pk: int, *, lock: bool = False) -> UnopenableCase | None:
+    """One unopenable-file case with its bid, tender and company; ``lock`` re-reads it under a
+    row lock inside the caller's transaction (the state a page showed may have moved on)."""
+    cases = UnopenableCase.objects.select_related(
+        "opened_bid__bid__tender", "opened_bid__bid__company"
+    )
+    if lock:
+        cases = cases.select_for_update(of=("self",))
+    return cases.filter(pk=pk).first()
+
+
+def is_escalatable(case: UnopenableCase) -> bool:
+    return case.state in ESCALATABLE_CASE_STATES

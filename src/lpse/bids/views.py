@@ -4,29 +4,32 @@ protocol, receipts, the committee's opening keys and the opening ceremony."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lpse.bids import receipts
 from lpse.bids.forms import OpeningKeyForm, UnlockForm
-from lpse.bids.models import Bid, KeyShare, OpenedBid, TenderKey, Upload
+from lpse.bids.models import Bid, KeyShare, TenderKey, Upload
 from lpse.bids.pdf import receipt_pdf
+from lpse.bids.selectors import active_bids_of, opened_bids_of
 from lpse.bids.services import opening as ceremony
 from lpse.bids.services import submission
 from lpse.bids.services import tender_keys as services
 from lpse.core.capabilities import Cap, public, requires
 from lpse.core.errors import DomainError
-from lpse.core.forms import add_domain_error
+from lpse.core.feedback import submit_form
 from lpse.core.storage import open_blob
-from lpse.tenders.models import Tender
-from lpse.tenders.selectors.access import require_committee_member
+from lpse.tenders.selectors.access import committee_tender
+from lpse.tenders.selectors.lookup import published_tender_or_404
 from lpse.tenders.services.participation import participation_of
+
+if TYPE_CHECKING:
+    from lpse.tenders.models import Tender
 
 STATUS_FOR_CODE = {
     "forbidden": 403,
@@ -45,15 +48,9 @@ def _error(exc: DomainError) -> JsonResponse:
     )
 
 
-def _published(code: str) -> Tender:
-    return get_object_or_404(
-        Tender.objects.select_related("package"), code=code, state=Tender.State.PUBLISHED
-    )
-
-
 @requires(Cap.PARTICIPATE)
 def submit_page(request, code: str):
-    tender = _published(code)
+    tender = published_tender_or_404(code)
     tender_key = TenderKey.objects.filter(tender=tender).first()
     return render(
         request,
@@ -72,7 +69,7 @@ def submit_page(request, code: str):
 @require_POST
 def upload_create(request, code: str):
     """Start an upload: body {"length": n} → 201 {"id", "offset", "url"}."""
-    tender = _published(code)
+    tender = published_tender_or_404(code)
     try:
         length = int(json.loads(request.body or b"{}").get("length", 0))
         upload = submission.upload_start(
@@ -180,50 +177,39 @@ def receipt_key(request):
 
 @requires(Cap.MANAGE_TENDERS)
 def opening_key(request):
-    form = OpeningKeyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.opening_key_set(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Your opening key is saved. Tenders published from now "
-                    "on seal your share to it."
-                ),
-            )
-            return redirect("bids:opening_key")
-    return render(
+    return submit_form(
         request,
-        "bids/opening_key.html",
-        {"form": form, "current": getattr(request.user, "opening_key", None)},
+        OpeningKeyForm(request.POST or None),
+        lambda data: services.opening_key_set(actor=request.user, **data),
+        success=_(
+            "Your opening key is saved. Tenders published from now on seal your share to it."
+        ),
+        done=lambda: redirect("bids:opening_key"),
+        again=lambda form: render(
+            request,
+            "bids/opening_key.html",
+            {"form": form, "current": getattr(request.user, "opening_key", None)},
+        ),
     )
-
-
-def _committee_tender(request, code: str) -> Tender:
-    tender = get_object_or_404(Tender.objects.select_related("package__committee"), code=code)
-    try:
-        require_committee_member(request.user, tender)
-    except DomainError:
-        raise PermissionDenied from None
-    return tender
 
 
 @requires(Cap.MANAGE_TENDERS)
 def opening_page(request, code: str):
-    tender = _committee_tender(request, code)
+    tender = committee_tender(request.user, code)
     opening = ceremony.opening_of(tender)
-    form = UnlockForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            ceremony.share_unlock(actor=request.user, tender=tender, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Your share is unlocked."))
-            return redirect("bids:opening", code)
+    return submit_form(
+        request,
+        UnlockForm(request.POST or None),
+        lambda data: ceremony.share_unlock(actor=request.user, tender=tender, **data),
+        success=_("Your share is unlocked."),
+        done=lambda: redirect("bids:opening", code),
+        again=lambda form: _opening_page(request, tender, opening, form),
+    )
+
+
+def _opening_page(request, tender: Tender, opening, form) -> HttpResponse:
+    """The ceremony's page: the key's shares and who unlocked them, the bids received and,
+    once opened, each bid's offer (R-8.4, R-9.2)."""
     tender_key = TenderKey.objects.filter(tender=tender).first()
     return render(
         request,
@@ -238,8 +224,8 @@ def opening_page(request, code: str):
             )
             if tender_key
             else [],
-            "received": tender.bids.filter(state=Bid.State.ACTIVE).count(),
-            "opened": OpenedBid.objects.filter(bid__tender=tender)
+            "received": active_bids_of(tender).count(),
+            "opened": opened_bids_of(tender)
             .select_related("bid__company", "bid__envelope")
             .order_by("total_price"),
         },
@@ -248,7 +234,7 @@ def opening_page(request, code: str):
 
 @requires(Cap.MANAGE_TENDERS)
 def opening_report(request, code: str):
-    tender = _committee_tender(request, code)
+    tender = committee_tender(request.user, code)
     opening = ceremony.opening_of(tender)
     if opening.report is None:
         raise Http404

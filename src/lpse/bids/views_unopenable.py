@@ -13,6 +13,7 @@ from lpse.bids.models import OpenedBid, UnopenableCase
 from lpse.bids.services import unopenable
 from lpse.core.capabilities import Cap, requires
 from lpse.core.errors import DomainError
+from lpse.core.feedback import act_and_redirect
 from lpse.core.storage import open_blob
 
 
@@ -57,7 +58,8 @@ def desk(request):
 def act(request, pk: int):
     case = get_object_or_404(UnopenableCase, pk=pk)
     action = request.POST.get("action")
-    try:
+
+    def run() -> None:
         if action in ("resolved", "not_resolved"):
             unopenable.case_attempt(
                 actor=request.user,
@@ -73,11 +75,8 @@ def act(request, pk: int):
             )
         else:
             raise DomainError(_("Unknown action."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Recorded."))
-    return redirect("bids:unopenable_desk")
+
+    return act_and_redirect(request, run, _("Recorded."), "bids:unopenable_desk")
 
 
 @requires(Cap.VIEW_UNOPENABLE)

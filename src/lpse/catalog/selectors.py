@@ -1,3 +1,6 @@
+"""Reads of the catalogue (business fields, price indices) for every app: other apps never
+query its models themselves (DESIGN "Boundaries")."""
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -10,6 +13,19 @@ from lpse.catalog.models import BusinessSubField, PriceIndex
 
 def sub_fields_for_choice() -> QuerySet[BusinessSubField]:
     return BusinessSubField.objects.select_related("field").order_by("field__code", "code")
+
+
+def sub_fields_by_ids(ids: list[int]) -> list[BusinessSubField]:
+    """The sub-fields a form named by id; ids that name none are left out (the caller decides
+    whether an empty choice is an error)."""
+    return list(BusinessSubField.objects.filter(pk__in=ids))
+
+
+def sub_field_by_id(pk: int | None) -> BusinessSubField | None:
+    """One sub-field, or None when ``pk`` names none."""
+    if pk is None:
+        return None
+    return BusinessSubField.objects.filter(pk=pk).first()
 
 
 def price_indices() -> QuerySet[PriceIndex]:

@@ -34,7 +34,8 @@ def parse_index_value(raw) -> Decimal:
         raise DomainError(_("Write the index as a number, for example 112,45."), field="value")
     if value <= 0:
         raise DomainError(_("The index must be greater than zero."), field="value")
-    if value.as_tuple().exponent < -4:
+    exponent = value.as_tuple().exponent  # an int: value is finite (checked above)
+    if isinstance(exponent, int) and exponent < -4:
         raise DomainError(_("Give the index with at most four decimals."), field="value")
     return value
 

@@ -42,7 +42,7 @@ def api_operation(method: str, path: str, *, capability: str, **kwargs):
         guarded.__name__ = func.__name__
         guarded.__doc__ = func.__doc__
         guarded.__annotations__ = func.__annotations__
-        guarded.__signature__ = inspect.signature(func)
+        guarded.__signature__ = inspect.signature(func)  # type: ignore[attr-defined]  # ninja reads it
         return register(path, auth=auth, **kwargs)(guarded)
 
     return decorate

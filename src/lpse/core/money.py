@@ -27,6 +27,7 @@ def parse_rupiah(raw, *, field: str) -> Decimal:
             ) from None
     if not value.is_finite() or value.adjusted() >= 16:
         raise DomainError(_("Write the amount in rupiah, for example 1.250.000.000."), field=field)
-    if value <= 0 or value.as_tuple().exponent < -2:
+    exponent = value.as_tuple().exponent  # an int: value is finite (checked above)
+    if value <= 0 or (isinstance(exponent, int) and exponent < -2):
         raise DomainError(_("The amount must be positive, with at most two decimals."), field=field)
     return value

@@ -17,9 +17,12 @@ from datetime import datetime, timedelta
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from lpse.core.models import StepTiming
+
+StrOrPromise = str | Promise
 
 
 class Procedure(models.TextChoices):
@@ -37,7 +40,7 @@ class StandardTime:
 
     procedure: str
     step: str
-    label: str
+    label: StrOrPromise  # translated when shown, in the reader's language
     least: timedelta
     most: timedelta
 

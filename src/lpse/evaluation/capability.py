@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from lpse.core.calendar import to_wita
 from lpse.providers.selectors import BasicCapability, basic_capability
-from lpse.tenders.models import Category
+from lpse.tenders.selectors.lookup import is_works
 from lpse.tenders.services.preparation import schedule_of
 
 SMALL_BUSINESS_CEILING = Decimal("15000000000")
@@ -23,14 +23,14 @@ SMALL_BUSINESS_CEILING = Decimal("15000000000")
 
 def applies(tender) -> bool:
     package = tender.package
-    return package.category == Category.WORKS and package.owner_estimate > SMALL_BUSINESS_CEILING
+    return is_works(package) and package.owner_estimate > SMALL_BUSINESS_CEILING
 
 
 def capability_of(bid) -> BasicCapability | None:
     """The bidder's basic capability for this package, for works packages only: from the
     experience it had completed by the bid deadline and recorded by the time it bid, so nothing
     added during the evaluation counts."""
-    if bid.tender.package.category != Category.WORKS:
+    if not is_works(bid.tender.package):
         return None
     deadline = schedule_of(bid.tender)["bid_submission"][1]
     return basic_capability(

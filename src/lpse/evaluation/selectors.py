@@ -4,8 +4,9 @@ what the public (R-8.5) and each bidder see of the results."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from lpse.bids.models import Bid, OpenedBid, Opening
+from lpse.bids.selectors import active_bid_of_company, is_opened, opened_bid_of, opened_bids_of
 from lpse.evaluation.models import (
     CRITERIA_ORDER,
     AwardLetter,
@@ -17,6 +18,9 @@ from lpse.evaluation.models import (
     TenderOutcome,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from lpse.bids.models import Bid, OpenedBid
 
 
 def current_outcome(tender) -> TenderOutcome | None:
@@ -62,7 +66,7 @@ def _standing(opened: OpenedBid, results: dict[str, CriterionResult]) -> BidStan
     return BidStanding(
         opened=opened,
         evaluated_price=price,
-        failed_at=Criterion(failed[0]).label if failed else "",
+        failed_at=str(Criterion(failed[0]).label) if failed else "",
         passed_all=passed_all,
     )
 
@@ -92,12 +96,10 @@ def public_results(tender) -> PublicResults | None:
     far each bid got in the evaluation, the winner or why the tender failed, the objections with
     their answers, the award and the contract's summary. Before the announcement the committee's
     work in progress stays internal."""
-    if not Opening.objects.filter(tender=tender, state=Opening.State.OPENED).exists():
+    if not is_opened(tender):
         return None
     opened = list(
-        OpenedBid.objects.filter(bid__tender=tender)
-        .select_related("bid__company", "evaluation")
-        .order_by("total_price")
+        opened_bids_of(tender).select_related("bid__company", "evaluation").order_by("total_price")
     )
     # Objections and results set aside stay public once announced, also while the committee
     # evaluates again after an upheld objection (no current result is announced then).
@@ -141,14 +143,10 @@ class OwnResult:
 
 
 def own_result(tender, company) -> OwnResult | None:
-    bid = (
-        Bid.objects.filter(tender=tender, company=company, state=Bid.State.ACTIVE)
-        .select_related("company")
-        .first()
-    )
+    bid = active_bid_of_company(tender, company)
     if bid is None:
         return None
-    opened = OpenedBid.objects.filter(bid=bid).select_related("evaluation").first()
+    opened = opened_bid_of(bid).select_related("evaluation").first()
     evaluation = getattr(opened, "evaluation", None) if opened else None
     outcome = current_outcome(tender)
     mine = {}
@@ -158,7 +156,7 @@ def own_result(tender, company) -> OwnResult | None:
     return OwnResult(
         bid=bid,
         opened=opened,
-        results=[(Criterion(c).label, mine.get(c)) for c in CRITERIA_ORDER],
+        results=[(str(Criterion(c).label), mine.get(c)) for c in CRITERIA_ORDER],
         corrected_price=evaluation.corrected_price if evaluation and mine else None,
         correction_reason=evaluation.correction_reason if evaluation and mine else "",
         proof=proof_of(bid),

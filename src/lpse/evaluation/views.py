@@ -8,15 +8,15 @@ typed and the reason in place (``render_page``), a successful one redirects to t
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lpse.bids.models import OpenedBid
+from lpse.bids.selectors import opened_bids_of
 from lpse.core.capabilities import Cap, requires
 from lpse.core.errors import DomainError
 from lpse.core.feedback import act_and_redirect, submit_form
@@ -34,17 +34,11 @@ from lpse.evaluation.models import CRITERIA_ORDER, Objection, TenderOutcome
 from lpse.evaluation.selectors import current_outcome
 from lpse.evaluation.services import announcement, failure
 from lpse.evaluation.services import verdicts as services
-from lpse.tenders.models import Tender
-from lpse.tenders.selectors.access import require_committee_member
+from lpse.tenders.selectors.access import committee_tender
 
-
-def committee_tender(request, code: str) -> Tender:
-    tender = get_object_or_404(Tender.objects.select_related("package__committee"), code=code)
-    try:
-        require_committee_member(request.user, tender)
-    except DomainError:
-        raise PermissionDenied from None
-    return tender
+if TYPE_CHECKING:
+    from lpse.bids.models import OpenedBid
+    from lpse.tenders.models import Tender
 
 
 def render_page(request, tender: Tender, *, status: int = 200, target=None, **bound):
@@ -59,9 +53,7 @@ def render_page(request, tender: Tender, *, status: int = 200, target=None, **bo
 
     rows = []
     for opened in (
-        OpenedBid.objects.filter(bid__tender=tender)
-        .select_related("bid__company")
-        .order_by("bid__submitted_at")
+        opened_bids_of(tender).select_related("bid__company").order_by("bid__submitted_at")
     ):
         evaluation = services.evaluation_shown(opened)
         done = services.verdicts(evaluation) if evaluation.pk else {}
@@ -124,20 +116,21 @@ def form_action(
 
 @requires(Cap.MANAGE_TENDERS)
 def evaluation_page(request, code: str):
-    return render_page(request, committee_tender(request, code))
+    return render_page(request, committee_tender(request.user, code))
 
 
-def opened_bid_of(tender, pk: int) -> OpenedBid:
+def opened_bid_or_404(tender: Tender, pk: int) -> OpenedBid:
+    """One opened bid of this tender; a bid of another tender is as missing as none."""
     return get_object_or_404(
-        OpenedBid.objects.select_related("bid__tender", "bid__company"), pk=pk, bid__tender=tender
+        opened_bids_of(tender).select_related("bid__tender", "bid__company"), pk=pk
     )
 
 
 @requires(Cap.MANAGE_TENDERS)
 @require_POST
 def record(request, code: str, pk: int):
-    tender = committee_tender(request, code)
-    opened = opened_bid_of(tender, pk)
+    tender = committee_tender(request.user, code)
+    opened = opened_bid_or_404(tender, pk)
     return form_action(
         request,
         tender,
@@ -158,8 +151,8 @@ def record(request, code: str, pk: int):
 @requires(Cap.MANAGE_TENDERS)
 @require_POST
 def correct(request, code: str, pk: int):
-    tender = committee_tender(request, code)
-    opened = opened_bid_of(tender, pk)
+    tender = committee_tender(request.user, code)
+    opened = opened_bid_or_404(tender, pk)
     form = CorrectionForm(request.POST)
     if not form.is_valid() and "corrected_price" in form.errors:
         form.errors["corrected_price"] = form.error_class(
@@ -184,7 +177,7 @@ def correct(request, code: str, pk: int):
 @requires(Cap.MANAGE_TENDERS)
 @require_POST
 def decide(request, code: str):
-    tender = committee_tender(request, code)
+    tender = committee_tender(request.user, code)
     return act_and_redirect(
         request,
         lambda: services.winner_determine(actor=request.user, tender=tender),
@@ -197,7 +190,7 @@ def decide(request, code: str):
 @requires(Cap.MANAGE_TENDERS)
 @require_POST
 def fail(request, code: str):
-    tender = committee_tender(request, code)
+    tender = committee_tender(request.user, code)
     return form_action(
         request,
         tender,
@@ -213,7 +206,7 @@ def fail(request, code: str):
 @requires(Cap.MANAGE_TENDERS)
 @require_POST
 def announce(request, code: str):
-    tender = committee_tender(request, code)
+    tender = committee_tender(request.user, code)
     return act_and_redirect(
         request,
         lambda: announcement.outcome_announce(actor=request.user, tender=tender),
@@ -226,7 +219,7 @@ def announce(request, code: str):
 @requires(Cap.MANAGE_TENDERS)
 @require_POST
 def retender(request, code: str):
-    tender = committee_tender(request, code)
+    tender = committee_tender(request.user, code)
     try:
         new = failure.retender(actor=request.user, tender=tender)
     except DomainError as exc:
@@ -243,8 +236,8 @@ def retender(request, code: str):
 @requires(Cap.MANAGE_TENDERS)
 @require_POST
 def invite(request, code: str, pk: int):
-    tender = committee_tender(request, code)
-    opened = opened_bid_of(tender, pk)
+    tender = committee_tender(request.user, code)
+    opened = opened_bid_or_404(tender, pk)
     from lpse.evaluation.services.qualification import invitation_send
 
     return form_action(
@@ -266,7 +259,7 @@ def proof(request, code: str, pk: int):
     from lpse.evaluation.models import QualificationInvitation
     from lpse.evaluation.services.qualification import proof_record
 
-    tender = committee_tender(request, code)
+    tender = committee_tender(request.user, code)
     invitation = get_object_or_404(QualificationInvitation, pk=pk, bid__tender=tender)
     return form_action(
         request,
@@ -286,7 +279,7 @@ def proof(request, code: str, pk: int):
 def answer(request, code: str, pk: int):
     from lpse.evaluation.services.objections import objection_answer
 
-    tender = committee_tender(request, code)
+    tender = committee_tender(request.user, code)
     objection = get_object_or_404(Objection, pk=pk, outcome__tender=tender)
     return form_action(
         request,
@@ -307,7 +300,7 @@ def answer(request, code: str, pk: int):
 
 @requires(Cap.MANAGE_TENDERS)
 def outcome_report(request, code: str):
-    tender = committee_tender(request, code)
+    tender = committee_tender(request.user, code)
     outcome = current_outcome(tender)
     if outcome is None:
         raise Http404

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,12 +17,16 @@ from lpse.evaluation.forms import AwardForm, ContractForm
 from lpse.evaluation.selectors import award_of, contract_of, current_outcome
 from lpse.evaluation.services import award as award_services
 from lpse.evaluation.views import pdf_response
-from lpse.tenders.models import Tender
 from lpse.tenders.selectors.access import is_committee_member
+from lpse.tenders.selectors.lookup import tender_or_404
+
+if TYPE_CHECKING:
+    from lpse.tenders.models import Tender
 
 
 def _ppk_tender(request, code: str) -> Tender:
-    tender = get_object_or_404(Tender.objects.select_related("package"), code=code)
+    """The tender of a package the user is the PPK of (the award is the PPK's, R-8.4)."""
+    tender = tender_or_404(code)
     if tender.package.ppk_id != request.user.pk:
         raise PermissionDenied
     return tender
@@ -89,7 +95,7 @@ def contract_record(request, code: str):
 @requires(AUTHENTICATED)
 def award_letter(request, code: str):
     """The SPPBJ: for the PPK, the committee and the winner."""
-    tender = get_object_or_404(Tender.objects.select_related("package"), code=code)
+    tender = tender_or_404(code)
     award = award_of(current_outcome(tender))
     if award is None:
         raise Http404

@@ -3,27 +3,25 @@ outcome report (R-8.5)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lpse.core.capabilities import AUTHENTICATED, Cap, public, requires
-from lpse.core.errors import DomainError
-from lpse.core.forms import add_domain_error
+from lpse.core.feedback import submit_form
 from lpse.evaluation.forms import ObjectionForm
 from lpse.evaluation.models import ObjectionAttachment
 from lpse.evaluation.selectors import current_outcome, own_result
 from lpse.evaluation.services.objections import objection_file
 from lpse.evaluation.views import pdf_response
-from lpse.tenders.models import Tender
 from lpse.tenders.selectors.access import is_committee_member
+from lpse.tenders.selectors.lookup import announced_tender_or_404, tender_or_404
 
 
 def _own_tender(request, code: str):
-    tender = get_object_or_404(Tender.objects.select_related("package"), code=code)
+    tender = tender_or_404(code)
     company = getattr(request.user, "company", None)  # a provider account has one
     mine = own_result(tender, company) if company is not None else None
     if mine is None:
@@ -34,22 +32,26 @@ def _own_tender(request, code: str):
 @requires(Cap.PARTICIPATE)
 def my_result(request, code: str):
     tender, mine = _own_tender(request, code)
-    form = ObjectionForm()
-    if request.method == "POST":
-        form = ObjectionForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                objection_file(
-                    actor=request.user,
-                    tender=tender,
-                    grounds=form.cleaned_data["grounds"],
-                    attachments=form.cleaned_data["attachments"],
-                )
-            except DomainError as exc:
-                add_domain_error(form, exc)
-            else:
-                messages.success(request, _("Your objection is filed; the committee answers it."))
-                return redirect("evaluation:my_result", code)
+    if request.method != "POST":
+        return _result_page(request, tender, mine, ObjectionForm())
+    return submit_form(
+        request,
+        ObjectionForm(request.POST, request.FILES),
+        lambda data: objection_file(
+            actor=request.user,
+            tender=tender,
+            grounds=data["grounds"],
+            attachments=data["attachments"],
+        ),
+        success=_("Your objection is filed; the committee answers it."),
+        done=lambda: redirect("evaluation:my_result", code),
+        again=lambda form: _result_page(request, tender, mine, form),
+    )
+
+
+def _result_page(request, tender, mine, form: ObjectionForm) -> HttpResponse:
+    """The bidder's own result with the objection form while the window is open (R-8.4); 400
+    when the form came back with an error."""
     outcome = current_outcome(tender)
     window_open = bool(
         outcome
@@ -100,7 +102,7 @@ def attachment_download(request, pk: int):
 @public
 def public_report(request, code: str):
     """The announced outcome's report (berita acara hasil pemilihan), for anyone."""
-    tender = get_object_or_404(Tender, code=code, state__in=["published", "cancelled"])
+    tender = announced_tender_or_404(code)
     outcome = current_outcome(tender)
     if outcome is None or outcome.announced_at is None:
         raise Http404

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from lpse.bids.models import UnopenableCase
-from lpse.bids.selectors import bid_states_of, bids_of, upload_attempts
+from lpse.bids.selectors import (
+    bid_states_of,
+    bids_of,
+    unopenable_cases_escalatable,
+    upload_attempts,
+)
 from lpse.core.models import AuditEvent
 from lpse.problems.models import Escalation, SupportConsent, UploadProblem
-from lpse.servicedesk.models import Ticket
 
 _CASE_RELATED = ("company", "tender__package", "reported_by", "handled_by")
 
@@ -85,18 +88,4 @@ def escalations() -> QuerySet[Escalation]:
 
 def unopenable_cases_to_escalate():
     """Bid files the LPSE admin could not open (R-3.1) that have no escalation record yet."""
-    return (
-        UnopenableCase.objects.filter(
-            state__in=[UnopenableCase.State.ATTEMPTED, UnopenableCase.State.ESCALATED],
-            lkpp_escalation__isnull=True,
-        )
-        .select_related("opened_bid__bid__tender", "opened_bid__bid__company")
-        .order_by("requested_at")
-    )
-
-
-def ticket_by_number(number: str):
-    """The helpdesk ticket (servicedesk) an upload problem arrived as."""
-    if not number:
-        return None
-    return Ticket.objects.filter(number__iexact=number).first()
+    return unopenable_cases_escalatable().filter(lkpp_escalation__isnull=True)

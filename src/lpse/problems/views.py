@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lpse.bids.selectors import UPLOAD_KIND, upload_attempts
+from lpse.bids.selectors import UPLOAD_KIND, unopenable_case, upload_attempts
 from lpse.core.capabilities import Cap, requires
 from lpse.core.errors import DomainError
 from lpse.core.forms import add_domain_error
@@ -278,11 +278,9 @@ def escalations(request):
 @requires(Cap.ESCALATE_TO_LKPP)
 @require_POST
 def escalation_from_unopenable(request, pk: int):
-    from lpse.bids.models import UnopenableCase
-
-    unopenable = get_object_or_404(
-        UnopenableCase.objects.select_related("opened_bid__bid__tender", "opened_bid__bid"), pk=pk
-    )
+    unopenable = unopenable_case(pk)
+    if unopenable is None:
+        raise Http404
     try:
         escalation = escalation_services.escalation_from_unopenable(
             actor=request.user, case=unopenable

@@ -3,14 +3,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from lpse.catalog.models import BusinessSubField, PriceIndex
 from lpse.catalog.selectors import PriceIndexTable
+from lpse.core.capabilities import Cap, require_capability
+from lpse.core.errors import DomainError
 from lpse.providers.models import Company, EmailChangeRequest, Experience, VerificationItem
+
+if TYPE_CHECKING:  # annotations only: the catalogue is read through its selectors
+    from lpse.catalog.models import BusinessSubField, PriceIndex
+
+
+# --- object scope: a provider acts only for its own company ----------------------------------
+
+
+def company_of(actor) -> Company:
+    """The company the signed-in provider acts for; refused (``forbidden``) for anyone without
+    a company, so a service that starts here is scoped to the actor's own data."""
+    require_capability(actor, Cap.OWN_COMPANY)
+    company = Company.objects.filter(user=actor).first()
+    if company is None:
+        raise DomainError(_("Your account has no company."), code="forbidden")
+    return company
+
+
+def require_own(actor, company_id: int) -> Company:
+    """The actor's company, refused (``forbidden``) when ``company_id`` is another's."""
+    company = company_of(actor)
+    if company.pk != company_id:
+        raise DomainError(_("This belongs to another company."), code="forbidden")
+    return company
 
 
 def registration_queue(*, query: str = "", state: str = "") -> QuerySet[Company]:
@@ -187,7 +213,7 @@ def basic_capability(
             sub_field=sub_field,
             explanation=text,
         )
-    npt, experience, then, adjusted = best
+    npt, experience, then, was_adjusted = best
     kd = KD_FACTOR * npt
     lines = [
         (
@@ -214,7 +240,8 @@ def basic_capability(
             "value": _rupiah(experience.contract_value),
         },
     ]
-    if adjusted:
+    if was_adjusted:
+        assert current is not None and then is not None  # adjusted means both indices exist
         lines.append(
             _(
                 "Adjusted with the price index: %(value)s × %(now)s (%(now_month)s) ÷ %(then)s "
@@ -250,7 +277,7 @@ def basic_capability(
         experience=experience,
         completion_index=then,
         current_index=current,
-        adjusted=adjusted,
+        adjusted=was_adjusted,
         considered=considered,
         at=at,
         since=since,

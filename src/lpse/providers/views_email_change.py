@@ -15,10 +15,10 @@ from lpse.core.errors import DomainError
 from lpse.core.feedback import act_and_redirect, submit_form
 from lpse.core.storage import open_blob
 from lpse.providers import selectors
-from lpse.providers.access import company_of
 from lpse.providers.documents import content_type_of
 from lpse.providers.forms import EmailChangeApplyForm, EmailChangeCheckForm, EmailChangeForm
 from lpse.providers.models import EmailChangeRequest
+from lpse.providers.selectors import company_of
 from lpse.providers.services import email_change as services
 
 State = EmailChangeRequest.State

@@ -14,16 +14,20 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from lpse.accounts.models import RoleGrant, User
 from lpse.accounts.roles import ROLE_CAPABILITIES
+from lpse.accounts.selectors import users_with_role
 from lpse.core.calendar import WITA
 from lpse.core.capabilities import Cap
 from lpse.core.models import StepTiming
 from lpse.core.standard_times import CATALOGUE, Procedure, StandardTime
 from lpse.servicedesk.models import KnowledgeArticle, Ticket
+
+if TYPE_CHECKING:  # annotations only: accounts are read through its selectors
+    from lpse.accounts.models import User
 
 # --- the helpdesk's lists ----------------------------------------------------------------------
 
@@ -64,8 +68,7 @@ def queue(
 def helpdesk_staff() -> QuerySet[User]:
     """Everyone who may handle tickets, i.e. may be assigned one."""
     roles = [role for role, caps in ROLE_CAPABILITIES.items() if Cap.HANDLE_TICKETS in caps]
-    ids = RoleGrant.objects.filter(role__in=roles).values("user_id")
-    return User.objects.filter(pk__in=ids, is_active=True).order_by("username")
+    return users_with_role(*roles)
 
 
 def approved_articles(category: str = "") -> QuerySet[KnowledgeArticle]:
@@ -108,7 +111,7 @@ class StepFigures:
 
     @property
     def procedure_label(self) -> str:
-        return Procedure(self.standard.procedure).label
+        return str(Procedure(self.standard.procedure).label)
 
 
 def summarise(
@@ -198,3 +201,11 @@ def helpdesk_report(month: date, labels: dict[str, str]) -> list[AnswerFigures]:
         answer_figures(labels["inside"], [t for t in tickets if not t.outside_working_hours]),
         answer_figures(labels["outside"], [t for t in tickets if t.outside_working_hours]),
     ]
+
+
+def ticket_by_number(number: str) -> Ticket | None:
+    """The ticket with this number, whatever its case (``hd-2026-00012``), or None: how another
+    desk (an upload problem, R-3.4) ties its case to the ticket it arrived as."""
+    if not number:
+        return None
+    return Ticket.objects.filter(number__iexact=number).first()

@@ -10,8 +10,7 @@ from django.views.decorators.http import require_POST
 
 from lpse.core.capabilities import Cap, requires
 from lpse.core.errors import DomainError
-from lpse.core.feedback import act_and_redirect
-from lpse.core.forms import add_domain_error
+from lpse.core.feedback import act_and_redirect, submit_form
 from lpse.tenders.forms import (
     AnswerForm,
     AssignForm,
@@ -26,7 +25,7 @@ from lpse.tenders.forms import (
 from lpse.tenders.models import Committee, Question, ScheduleChange, Tender, TenderDocument
 from lpse.tenders.selectors import listings as selectors
 from lpse.tenders.selectors import schedule as sched
-from lpse.tenders.selectors.access import require_committee_member
+from lpse.tenders.selectors.access import committee_tender
 from lpse.tenders.services import participation
 from lpse.tenders.services import preparation as services
 from lpse.tenders.services import schedule_changes as changes
@@ -40,28 +39,24 @@ def _schedule_error(form, exc: DomainError) -> None:
 
 @requires(Cap.MANAGE_COMMITTEES)
 def committees(request):
-    form = CommitteeForm(request.POST or None, agency=request.user.agency)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.committee_create(
-                actor=request.user,
-                name=form.cleaned_data["name"],
-                members=list(form.cleaned_data["members"]),
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Committee created."))
-            return redirect("tenders:committees")
-    return render(
+    return submit_form(
         request,
-        "tenders/committees.html",
-        {
-            "form": form,
-            "committees": Committee.objects.filter(agency=request.user.agency).prefetch_related(
-                "members"
-            ),
-        },
+        CommitteeForm(request.POST or None, agency=request.user.agency),
+        lambda data: services.committee_create(
+            actor=request.user, name=data["name"], members=list(data["members"])
+        ),
+        success=_("Committee created."),
+        done=lambda: redirect("tenders:committees"),
+        again=lambda form: render(
+            request,
+            "tenders/committees.html",
+            {
+                "form": form,
+                "committees": Committee.objects.filter(agency=request.user.agency).prefetch_related(
+                    "members"
+                ),
+            },
+        ),
     )
 
 
@@ -74,11 +69,11 @@ def packages(request):
 
 @requires(Cap.MANAGE_PACKAGES)
 def package_create(request):
-    form = PackageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            package = services.package_create(
+    created = []  # the new package, for the redirect to its page
+
+    def create(data: dict) -> None:
+        created.append(
+            services.package_create(
                 actor=request.user,
                 data=services.PackageData(
                     name=data["name"],
@@ -91,34 +86,38 @@ def package_create(request):
                     funding_source=data["funding_source"],
                 ),
             )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Package created. Hand it to a committee."))
-            return redirect("tenders:package_detail", package.pk)
-    return render(request, "form.html", {"form": form, "title": _("New procurement package")})
+        )
+
+    return submit_form(
+        request,
+        PackageForm(request.POST or None),
+        create,
+        success=_("Package created. Hand it to a committee."),
+        done=lambda: redirect("tenders:package_detail", created[0].pk),
+        again=lambda form: render(
+            request, "form.html", {"form": form, "title": _("New procurement package")}
+        ),
+    )
 
 
 @requires(Cap.MANAGE_PACKAGES)
 def package_detail(request, pk: int):
     package = get_object_or_404(selectors.packages_of_ppk(request.user), pk=pk)
-    form = AssignForm(
-        request.POST or None, committees=Committee.objects.filter(agency_id=package.agency_id)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.package_assign(
-                actor=request.user, package=package, committee=form.cleaned_data["committee"]
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("The package was handed to the committee."))
-            return redirect("tenders:package_detail", package.pk)
-    return render(
+    return submit_form(
         request,
-        "tenders/package_detail.html",
-        {"package": package, "form": form, "tenders": package.tenders.all()},
+        AssignForm(
+            request.POST or None, committees=Committee.objects.filter(agency_id=package.agency_id)
+        ),
+        lambda data: services.package_assign(
+            actor=request.user, package=package, committee=data["committee"]
+        ),
+        success=_("The package was handed to the committee."),
+        done=lambda: redirect("tenders:package_detail", package.pk),
+        again=lambda form: render(
+            request,
+            "tenders/package_detail.html",
+            {"package": package, "form": form, "tenders": package.tenders.all()},
+        ),
     )
 
 
@@ -163,60 +162,42 @@ def tender_create(request, package_pk: int):
     return render(request, "tenders/tender_form.html", {"form": form, "package": package})
 
 
-def _committee_tender(request, code: str) -> Tender:
-    tender = get_object_or_404(
-        Tender.objects.select_related("package", "package__committee"), code=code
-    )
-    try:
-        require_committee_member(request.user, tender)
-    except DomainError:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied from None
-    return tender
-
-
 @requires(Cap.MANAGE_TENDERS)
 def manage(request, code: str):
-    tender = _committee_tender(request, code)
-    form = DocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        kind = (
-            TenderDocument.Kind.TENDER_DOCUMENT
-            if tender.state == Tender.State.DRAFT
-            else TenderDocument.Kind.ADDENDUM
-        )
-        try:
-            services.document_add(
-                actor=request.user,
-                tender=tender,
-                kind=kind,
-                title=form.cleaned_data["title"],
-                upload=form.cleaned_data["file"],
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Document uploaded."))
-            return redirect("tenders:manage", code)
-    return render(
+    tender = committee_tender(request.user, code)
+    # Before publication a document is the tender document; after it, an addendum (R-8.2).
+    kind = (
+        TenderDocument.Kind.TENDER_DOCUMENT
+        if tender.state == Tender.State.DRAFT
+        else TenderDocument.Kind.ADDENDUM
+    )
+    return submit_form(
         request,
-        "tenders/manage.html",
-        {
-            "tender": tender,
-            "form": form,
-            "documents": tender.documents.select_related("blob"),
-            "missing_pacts": services.missing_pacts(tender),
-            "pacts": tender.pacts.select_related("signer", "document"),
-            "questions": tender.questions.all(),
-            "answer_form": AnswerForm(),
-            "changes": tender.schedule_changes.select_related("requested_by", "decided_by"),
-        },
+        DocumentForm(request.POST or None, request.FILES or None),
+        lambda data: services.document_add(
+            actor=request.user, tender=tender, kind=kind, title=data["title"], upload=data["file"]
+        ),
+        success=_("Document uploaded."),
+        done=lambda: redirect("tenders:manage", code),
+        again=lambda form: render(
+            request,
+            "tenders/manage.html",
+            {
+                "tender": tender,
+                "form": form,
+                "documents": tender.documents.select_related("blob"),
+                "missing_pacts": services.missing_pacts(tender),
+                "pacts": tender.pacts.select_related("signer", "document"),
+                "questions": tender.questions.all(),
+                "answer_form": AnswerForm(),
+                "changes": tender.schedule_changes.select_related("requested_by", "decided_by"),
+            },
+        ),
     )
 
 
 def _manage_action(request, code: str, action, success: str):
-    tender = _committee_tender(request, code)
+    tender = committee_tender(request.user, code)
     return act_and_redirect(request, lambda: action(tender), success, "tenders:manage", code)
 
 
@@ -257,7 +238,7 @@ def answer(request, code: str, question_pk: int):
 @requires(Cap.MANAGE_TENDERS)
 def schedule_edit(request, code: str):
     """A draft's schedule is edited; a published tender's goes through a change request."""
-    tender = _committee_tender(request, code)
+    tender = committee_tender(request.user, code)
     form = ScheduleForm(request.POST or None, initial_schedule=services.schedule_of(tender))
     if request.method == "POST" and form.is_valid():
         try:
@@ -302,31 +283,36 @@ def schedule_changes(request):
 @require_POST
 def schedule_change_decide(request, pk: int):
     change = get_object_or_404(ScheduleChange, pk=pk)
-    try:
-        if request.POST.get("decision") == "apply":
-            changes.schedule_change_apply(actor=request.user, change=change)
-            messages.success(request, _("Schedule change applied; participants were notified."))
-        else:
-            changes.schedule_change_refuse(
-                actor=request.user, change=change, note=request.POST.get("note", "")
-            )
-            messages.success(request, _("Schedule change refused."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("tenders:schedule_changes")
+    if request.POST.get("decision") == "apply":
+        return act_and_redirect(
+            request,
+            lambda: changes.schedule_change_apply(actor=request.user, change=change),
+            _("Schedule change applied; participants were notified."),
+            "tenders:schedule_changes",
+        )
+    return act_and_redirect(
+        request,
+        lambda: changes.schedule_change_refuse(
+            actor=request.user, change=change, note=request.POST.get("note", "")
+        ),
+        _("Schedule change refused."),
+        "tenders:schedule_changes",
+    )
 
 
 @requires(Cap.CONFIGURE_STAGES)
 def stage_minimums(request):
-    form = StageMinimumForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.stage_minimum_set(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Minimum saved; it applies to schedules set from now on."))
-            return redirect("tenders:stage_minimums")
-    current = sched.minimums()
-    rows = [(label, current.get(stage, 0)) for stage, label in Stage.choices]
-    return render(request, "tenders/stage_minimums.html", {"form": form, "rows": rows})
+
+    def page(form):
+        current = sched.minimums()
+        rows = [(label, current.get(stage, 0)) for stage, label in Stage.choices]
+        return render(request, "tenders/stage_minimums.html", {"form": form, "rows": rows})
+
+    return submit_form(
+        request,
+        StageMinimumForm(request.POST or None),
+        lambda data: services.stage_minimum_set(actor=request.user, **data),
+        success=_("Minimum saved; it applies to schedules set from now on."),
+        done=lambda: redirect("tenders:stage_minimums"),
+        again=page,
+    )

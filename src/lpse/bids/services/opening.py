@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def share_unlock(*, actor, tender, passphrase: str = "", identity: str = "") -> 
         if tender_key
         else None
     )
-    if share is None:
+    if share is None or tender_key is None:
         raise DomainError(_("You hold no share of this tender's key."), code="forbidden")
     try:
         unlocked = keys.unseal_share(
@@ -196,7 +197,7 @@ def _open_one(bid: Bid, identity) -> dict:
             offer = opened.offer
             documents = []
             for name, stream in opened.documents():
-                blob = store_chunks(iter(lambda s=stream: s.read(1024 * 1024), b""))
+                blob = store_chunks(iter(functools.partial(stream.read, 1024 * 1024), b""))
                 documents.append(
                     {"name": name, "sha256": blob.sha256, "md5": blob.md5, "size": blob.size}
                 )
@@ -215,10 +216,12 @@ def _open_one(bid: Bid, identity) -> dict:
 def opening_report_pdf(opening: Opening) -> bytes:
     """Berita acara pembukaan penawaran."""
     tender = opening.tender
+    opened_at = opening.opened_at
+    assert opened_at is not None  # the report is made of an opened opening only
     rows = [
         ("Kode tender", tender.code),
         ("Nama paket", tender.package.name),
-        ("Waktu pembukaan", f"{to_wita(opening.opened_at):%d-%m-%Y %H:%M:%S} WITA"),
+        ("Waktu pembukaan", f"{to_wita(opened_at):%d-%m-%Y %H:%M:%S} WITA"),
         (
             "Anggota Pokja yang membuka",
             ", ".join(

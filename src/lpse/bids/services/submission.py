@@ -15,7 +15,7 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from django.conf import settings
 from django.db import transaction
@@ -28,10 +28,13 @@ from lpse.core import audit
 from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
 from lpse.core.models import Blob
-from lpse.tenders.models import Participation, Tender
 from lpse.tenders.selectors import schedule as sched
+from lpse.tenders.selectors.lookup import is_cancelled, participation_lock
 from lpse.tenders.services.participation import participation_of
 from lpse.tenders.services.preparation import schedule_of
+
+if TYPE_CHECKING:
+    from lpse.tenders.models import Tender
 
 CHUNK = 1024 * 1024
 
@@ -45,7 +48,7 @@ def bid_window(tender: Tender):
 
 
 def _check_open(tender: Tender, now=None) -> None:
-    if tender.state == Tender.State.CANCELLED:
+    if is_cancelled(tender):
         raise DomainError(_("This tender is cancelled: it takes no bids."), code="closed")
     start, end = bid_window(tender)
     now = now or timezone.now()
@@ -323,9 +326,7 @@ def _accept_in_transaction(
         raise DomainError(_("This upload was already finished."), code="finished")
     # One acceptance at a time per provider and tender: lock a row that always exists (the
     # participation), so two uploads finishing together cannot both find "no active bid".
-    Participation.objects.select_for_update().filter(
-        tender=upload.tender, company=upload.company
-    ).first()
+    participation_lock(tender=upload.tender, company=upload.company)
     # Judged again inside the accepting transaction, with the tender as it is now (a schedule
     # change or a cancellation committed meanwhile counts), at the last byte's arrival.
     upload.tender.refresh_from_db(fields=["state"])

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.bids.models import Bid
+from lpse.bids.selectors import active_bids_of
 from lpse.core import audit
 from lpse.core.calendar import add_working_days, end_of_day_wita, to_wita
 from lpse.core.errors import DomainError
@@ -81,7 +81,7 @@ def outcome_announce(*, actor, tender) -> TenderOutcome:
 
 def _mail_every_bidder(tender, outcome: TenderOutcome) -> None:
     """One message per bidder, with its own verdicts and reasons and nobody else's."""
-    for bid in Bid.objects.filter(tender=tender, state=Bid.State.ACTIVE).select_related("company"):
+    for bid in active_bids_of(tender).select_related("company"):
         mine = own_result(tender, bid.company)
         body = render_to_string(
             "evaluation/email/announcement.txt",

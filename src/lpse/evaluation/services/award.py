@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.bids.models import OpenedBid
+from lpse.bids.selectors import opened_bid_of
 from lpse.core import audit
 from lpse.core.calendar import to_wita
 from lpse.core.errors import DomainError
@@ -33,7 +33,8 @@ from lpse.tenders.services.notifications import tender_url
 
 
 def winner_price(outcome: TenderOutcome) -> Decimal:
-    opened = OpenedBid.objects.get(bid=outcome.winner)
+    assert outcome.winner is not None  # called for a determined winner only
+    opened = opened_bid_of(outcome.winner).get()
     return evaluation_of(opened).evaluated_price
 
 
@@ -43,6 +44,7 @@ def award_blockers(outcome: TenderOutcome | None, now) -> list[str]:
         return [_("No winner is determined.")]
     if outcome.announced_at is None:
         return [_("The winner is not announced yet.")]
+    assert outcome.objections_close_at is not None  # set with the announcement
     problems = []
     if now < outcome.objections_close_at:
         problems.append(
@@ -69,7 +71,7 @@ def award_issue(*, actor, tender, number: str) -> AwardLetter:
         if outcome is not None:
             outcome = TenderOutcome.objects.select_for_update().get(pk=outcome.pk)
         problems = award_blockers(outcome, now)
-        if problems:
+        if problems or outcome is None or outcome.winner is None:
             raise DomainError(" ".join(str(p) for p in problems))
         if award_of(outcome) is not None:
             raise DomainError(_("The award letter is already issued."))

@@ -9,28 +9,32 @@ tender's package is tendered again as a new draft that names the failed one.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.bids.models import Bid, OpenedBid
+from lpse.bids.selectors import active_bids_of, opened_bids_of
 from lpse.core import audit
 from lpse.core.calendar import WITA, is_working_day, to_wita
 from lpse.core.errors import DomainError
 from lpse.evaluation.models import CriterionResult, FailureKind, TenderOutcome, Verdict
 from lpse.evaluation.selectors import award_of, current_outcome
 from lpse.evaluation.services.verdicts import decide, locks_tender, ranking, require_open
-from lpse.tenders.models import Tender
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.access import require_committee_member
+from lpse.tenders.selectors.lookup import is_published
 from lpse.tenders.selectors.sample import sample_schedule
 from lpse.tenders.services import preparation as tender_services
 
+if TYPE_CHECKING:
+    from lpse.tenders.models import Tender
+
 
 def _active_bids(tender) -> int:
-    return Bid.objects.filter(tender=tender, state=Bid.State.ACTIVE).count()
+    return active_bids_of(tender).count()
 
 
 def _check_kind(tender, kind: str) -> None:
@@ -59,9 +63,7 @@ def _check_kind(tender, kind: str) -> None:
             )
         unfailed = [
             opened.bid.company.name
-            for opened in OpenedBid.objects.filter(bid__tender=tender).select_related(
-                "bid__company"
-            )
+            for opened in opened_bids_of(tender).select_related("bid__company")
             if not opened.problem
             and not CriterionResult.objects.filter(
                 evaluation__opened_bid=opened, verdict=Verdict.FAIL
@@ -110,7 +112,7 @@ def tender_cancel(*, actor, tender, reason: str) -> TenderOutcome:
         raise DomainError(
             _("Say why the tender is cancelled: the reason is published."), field="reason"
         )
-    if tender.state != Tender.State.PUBLISHED:
+    if not is_published(tender):
         raise DomainError(_("Only a published tender can be cancelled."))
     with transaction.atomic():
         standing = current_outcome(tender)

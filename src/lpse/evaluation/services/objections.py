@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.bids.models import Bid
+from lpse.bids.selectors import active_bid_of_user
 from lpse.core import audit
 from lpse.core.capabilities import require_capability
 from lpse.core.errors import DomainError
@@ -60,11 +60,7 @@ def objection_file(*, actor, tender, grounds: str, attachments=()) -> Objection:
                 % {"name": upload.name, "mb": MAX_ATTACHMENT_MB},
                 field="attachments",
             )
-    bid = (
-        Bid.objects.filter(tender=tender, company__user=actor, state=Bid.State.ACTIVE)
-        .select_related("company")
-        .first()
-    )
+    bid = active_bid_of_user(tender, actor)
     if bid is None:
         raise DomainError(_("Only a bidder of this tender may object."), code="forbidden")
     now = timezone.now()
@@ -77,6 +73,8 @@ def objection_file(*, actor, tender, grounds: str, attachments=()) -> Objection:
         ):
             raise DomainError(_("There is no announced winner to object to."))
         outcome = TenderOutcome.objects.select_for_update().get(pk=outcome.pk)
+        # an announced outcome has its objection window (evaluation.services.announcement)
+        assert outcome.objections_open_at is not None and outcome.objections_close_at is not None
         if now < outcome.objections_open_at:
             raise DomainError(
                 _("The objection period opens on %(at)s.")

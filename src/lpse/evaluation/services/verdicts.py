@@ -22,12 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.bids.models import OpenedBid, Opening
+from lpse.bids.selectors import is_opened
 from lpse.core import audit
 from lpse.core.errors import DomainError
 from lpse.core.storage import store_bytes
@@ -42,13 +43,17 @@ from lpse.evaluation.models import (
 )
 from lpse.evaluation.reports import outcome_report_pdf
 from lpse.evaluation.selectors import current_outcome, proof_of
-from lpse.tenders.models import Tender
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.access import require_committee_member
+from lpse.tenders.selectors.lookup import tender_lock
 from lpse.tenders.services.preparation import schedule_of
 
+if TYPE_CHECKING:
+    from lpse.bids.models import OpenedBid
+    from lpse.tenders.models import Tender
 
-def locks_tender(tender_of: Callable[[dict], object]) -> Callable:
+
+def locks_tender(tender_of: Callable[[dict], Tender]) -> Callable:
     """Run the service in a transaction that first locks the tender's row: every decision on a
     tender (a verdict, the winner, an announcement, an answer, the award) waits for the one
     before it, so a verdict cannot slip in after the winner was determined on the old ones.
@@ -59,7 +64,7 @@ def locks_tender(tender_of: Callable[[dict], object]) -> Callable:
         def locked(**kwargs):
             with transaction.atomic():
                 tender = tender_of(kwargs)
-                Tender.objects.select_for_update().filter(pk=tender.pk).first()
+                tender_lock(tender)
                 return service(**kwargs)
 
         return locked
@@ -68,8 +73,7 @@ def locks_tender(tender_of: Callable[[dict], object]) -> Callable:
 
 
 def require_open(tender) -> None:
-    opening = Opening.objects.filter(tender=tender).first()
-    if opening is None or opening.state != Opening.State.OPENED:
+    if not is_opened(tender):
         raise DomainError(_("The bids have not been opened yet."))
     if current_outcome(tender) is not None:
         raise DomainError(_("The outcome is decided; the evaluation can no longer change."))
@@ -106,7 +110,7 @@ def criterion_record(
         raise DomainError(_("This bid could not be opened; it cannot pass."))
     evaluation = evaluation_of(opened_bid)
     done = verdicts(evaluation)
-    for earlier in CRITERIA_ORDER[: CRITERIA_ORDER.index(criterion)]:
+    for earlier in CRITERIA_ORDER[: CRITERIA_ORDER.index(Criterion(criterion))]:
         if earlier in done and done[earlier].verdict == Verdict.FAIL:
             raise DomainError(
                 _(
@@ -156,7 +160,7 @@ def criterion_record(
             },
         )
         # A changed verdict invalidates the later ones, which were decided on its basis.
-        later = CRITERIA_ORDER[CRITERIA_ORDER.index(criterion) + 1 :]
+        later = CRITERIA_ORDER[CRITERIA_ORDER.index(Criterion(criterion)) + 1 :]
         CriterionResult.objects.filter(evaluation=evaluation, criterion__in=later).delete()
         audit.record(
             actor=actor,
@@ -221,7 +225,7 @@ class Ranked:
 
     @property
     def qualification_label(self) -> str:
-        return Verdict(self.qualification).label
+        return str(Verdict(self.qualification).label)
 
 
 def ranking(tender) -> list[Ranked]:

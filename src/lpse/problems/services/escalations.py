@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.bids.models import UnopenableCase
+from lpse.bids.selectors import is_escalatable, unopenable_case
 from lpse.core import audit
 from lpse.core.capabilities import Cap, require_capability
 from lpse.core.credentials import find_credentials, refuse_credentials
@@ -26,15 +26,17 @@ from lpse.problems.models import (
     Escalation,
     EscalationAttachment,
 )
-from lpse.problems.services.upload_problems import (
-    ATTACHMENT_MAX_MB,
+from lpse.problems.services.cases import (
     PROCEDURE,
     State,
-    _locked,
-    _notify,
-    _required,
-    _resolve,
+    locked_problem,
+    notify_reporter,
+    required_text,
+    resolve_locked,
 )
+
+# An escalation goes to LKPP by e-mail: keep each attachment well under the usual mail limits.
+ATTACHMENT_MAX_MB = 20
 
 
 def _locked_escalation(escalation: Escalation) -> Escalation:
@@ -48,9 +50,9 @@ def _locked_escalation(escalation: Escalation) -> Escalation:
 def escalation_create(*, actor, subject: str, problem: str, diagnosis: str) -> Escalation:
     """An application problem LPSE cannot solve, or that the application does not cover."""
     require_capability(actor, Cap.ESCALATE_TO_LKPP)
-    subject = _required(subject, "subject", _("Give the escalation a subject."))
-    problem = _required(problem, "problem", _("Describe the problem."))
-    diagnosis = _required(diagnosis, "diagnosis", _("Say what LPSE found."))
+    subject = required_text(subject, "subject", _("Give the escalation a subject."))
+    problem = required_text(problem, "problem", _("Describe the problem."))
+    diagnosis = required_text(diagnosis, "diagnosis", _("Say what LPSE found."))
     with transaction.atomic():
         escalation = Escalation.objects.create(
             source=Escalation.Source.OTHER,
@@ -70,12 +72,8 @@ def escalation_from_unopenable(*, actor, case) -> Escalation:
     require_capability(actor, Cap.ESCALATE_TO_LKPP)
     with transaction.atomic():
         # Re-read under a lock: the state the admin's page showed may have moved on.
-        case = (
-            UnopenableCase.objects.select_for_update()
-            .select_related("opened_bid__bid__tender", "opened_bid__bid__company")
-            .get(pk=case.pk)
-        )
-        if case.state not in (UnopenableCase.State.ATTEMPTED, UnopenableCase.State.ESCALATED):
+        case = unopenable_case(case.pk, lock=True)
+        if case is None or not is_escalatable(case):
             raise DomainError(
                 _("Only a bid file the LPSE admin tried and could not open goes to LKPP.")
             )
@@ -129,7 +127,7 @@ def escalation_attach(
     require_capability(actor, Cap.ESCALATE_TO_LKPP)
     if upload is None:
         raise DomainError(_("Choose a file to attach."), field="file")
-    if upload.size > ATTACHMENT_MAX_MB * 1024 * 1024:
+    if (upload.size or 0) > ATTACHMENT_MAX_MB * 1024 * 1024:
         raise DomainError(
             _("The file is larger than the %(mb)d MB allowed here.") % {"mb": ATTACHMENT_MAX_MB},
             field="file",
@@ -145,7 +143,7 @@ def escalation_attach(
     description = (description or "").strip()[:300]
     if description:
         refuse_credentials(description, "description")
-    filename = _clean_filename(upload.name)
+    filename = _clean_filename(upload.name or "")
     with transaction.atomic():
         escalation = _locked_escalation(escalation)
         if escalation.state != Escalation.State.DRAFT:
@@ -212,7 +210,7 @@ def escalation_send(*, actor, escalation: Escalation) -> Escalation:
 def escalation_package(*, actor, escalation: Escalation) -> bytes:
     """The ZIP for e-mail: the kept package once sent, a fresh draft before."""
     require_capability(actor, Cap.ESCALATE_TO_LKPP)
-    if escalation.package_id:
+    if escalation.package is not None:
         with open_blob(escalation.package) as f:
             data = f.read()
     else:
@@ -228,7 +226,7 @@ def escalation_package(*, actor, escalation: Escalation) -> bytes:
 
 def escalation_answer(*, actor, escalation: Escalation, answer: str) -> Escalation:
     require_capability(actor, Cap.ESCALATE_TO_LKPP)
-    answer = _required(answer, "answer", _("Record LKPP's answer."))
+    answer = required_text(answer, "answer", _("Record LKPP's answer."))
     with transaction.atomic():
         escalation = _locked_escalation(escalation)
         if escalation.state != Escalation.State.SENT:
@@ -237,7 +235,7 @@ def escalation_answer(*, actor, escalation: Escalation, answer: str) -> Escalati
         escalation.answer, escalation.answered_at = answer, timezone.now()
         escalation.answered_by = actor
         escalation.save()
-        if escalation.upload_problem_id:
+        if escalation.upload_problem is not None:
             step_end(
                 procedure=PROCEDURE,
                 step="escalation",
@@ -260,10 +258,10 @@ def escalation_close(*, actor, escalation: Escalation) -> Escalation:
         escalation.closed_at, escalation.closed_by = timezone.now(), actor
         escalation.save()
         audit.record(actor=actor, action="escalation.close", obj=escalation)
-        if escalation.upload_problem_id:
-            problem = _locked(escalation.upload_problem)
+        if escalation.upload_problem is not None:
+            problem = locked_problem(escalation.upload_problem)
             if problem.state == State.ESCALATED:
-                _resolve(problem, actor, escalation.answer)
+                resolve_locked(problem, actor, escalation.answer)
                 audit.record(actor=actor, action="upload_problem.resolve", obj=problem)
-                _notify(problem, _("LKPP answered"), escalation.answer)
+                notify_reporter(problem, _("LKPP answered"), escalation.answer)
     return escalation

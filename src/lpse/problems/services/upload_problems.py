@@ -25,35 +25,27 @@ from lpse.core.calendar import wita_text
 from lpse.core.capabilities import Cap, require_capability
 from lpse.core.credentials import refuse_credentials
 from lpse.core.errors import DomainError
-from lpse.core.standard_times import Procedure, step_end, step_record, step_start
-from lpse.core.tasks import send_mail_on_commit
-from lpse.problems import selectors
+from lpse.core.standard_times import step_end, step_record, step_start
 from lpse.problems.models import (
     Escalation,
     SupportConsent,
     UploadProblem,
 )
-from lpse.providers.access import company_of
-from lpse.servicedesk.models import Category as TicketCategory
-from lpse.servicedesk.services.tickets import Request as TicketRequest
-from lpse.servicedesk.services.tickets import ticket_submit
+from lpse.problems.services.cases import (
+    PROCEDURE,
+    State,
+    locked_problem,
+    notify_reporter,
+    required_text,
+    resolve_locked,
+)
+from lpse.providers.selectors import company_of
+from lpse.servicedesk.selectors import ticket_by_number
+from lpse.servicedesk.services.tickets import ticket_submit_upload_problem
 from lpse.tenders.services.participation import participation_of
 
 # How long a provider's consent to the support view lasts (they may revoke it sooner).
 SUPPORT_VIEW_CONSENT_MINUTES = 60
-# An escalation goes to LKPP by e-mail: keep each attachment well under the usual mail limits.
-ATTACHMENT_MAX_MB = 20
-
-PROCEDURE = Procedure.UPLOAD_PROBLEM
-State = UploadProblem.State
-
-
-def _required(text: str, field: str, message: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise DomainError(message, field=field)
-    refuse_credentials(text, field)
-    return text
 
 
 # --- the provider's side ---------------------------------------------------------------------
@@ -67,19 +59,11 @@ def _require_owner(actor, problem: UploadProblem):
     return company
 
 
-def _locked(problem: UploadProblem) -> UploadProblem:
-    return (
-        UploadProblem.objects.select_for_update(of=("self",))  # nullable joins: lock this row only
-        .select_related("company", "tender", "reported_by")
-        .get(pk=problem.pk)
-    )
-
-
 def problem_report(*, actor, description: str, tender=None) -> UploadProblem:
     """R-3.4: the provider tells the helpdesk what went wrong. The clock of the admin's
     reproduction (15–30 min) starts now."""
     company = company_of(actor)
-    description = _required(
+    description = required_text(
         description, "description", _("Describe what happened when you tried to upload.")
     )
     if tender is not None and participation_of(actor, tender) is None:
@@ -87,17 +71,14 @@ def problem_report(*, actor, description: str, tender=None) -> UploadProblem:
     with transaction.atomic():
         # R-2.1: the helpdesk records every request, so the report is also a ticket of its
         # kind, where the provider follows the answer like any other.
-        ticket = ticket_submit(
+        ticket = ticket_submit_upload_problem(
             actor=actor,
-            request=TicketRequest(
-                category=TicketCategory.UPLOAD_PROBLEM,
-                subject=(
-                    _("Cannot upload a bid for tender %(code)s") % {"code": tender.code}
-                    if tender is not None
-                    else _("Cannot upload a bid")
-                ),
-                question=description,
+            subject=(
+                _("Cannot upload a bid for tender %(code)s") % {"code": tender.code}
+                if tender is not None
+                else _("Cannot upload a bid")
             ),
+            question=description,
         )
         problem = UploadProblem.objects.create(
             company=company,
@@ -124,7 +105,7 @@ def problem_retry_failed(*, actor, problem: UploadProblem, note: str = "") -> Up
     if note:
         refuse_credentials(note, "note")
     with transaction.atomic():
-        problem = _locked(problem)
+        problem = locked_problem(problem)
         if problem.state != State.ADVISED_RETRY:
             raise DomainError(_("Only a case where you were advised to retry can be reopened."))
         problem.state = State.REPRODUCING
@@ -141,7 +122,7 @@ def consent_grant(
     for ``minutes``. A new consent replaces one still running."""
     _require_owner(actor, problem)
     with transaction.atomic():
-        problem = _locked(problem)
+        problem = locked_problem(problem)
         if problem.state == State.RESOLVED:
             raise DomainError(_("This case is resolved: no support view is needed."))
         now = timezone.now()
@@ -242,7 +223,7 @@ def problem_take(*, actor, problem: UploadProblem) -> UploadProblem:
     """An LPSE admin takes the case and starts reproducing the problem."""
     require_capability(actor, Cap.HANDLE_UPLOAD_PROBLEMS)
     with transaction.atomic():
-        problem = _locked(problem)
+        problem = locked_problem(problem)
         if problem.state != State.REPORTED:
             raise _wrong_state(problem, _("take this case"))
         problem.state, problem.handled_by, problem.taken_at = (
@@ -271,9 +252,11 @@ def _record_diagnosis(problem: UploadProblem, actor, diagnosis: str) -> None:
 
 def problem_diagnose(*, actor, problem: UploadProblem, diagnosis: str) -> UploadProblem:
     require_capability(actor, Cap.HANDLE_UPLOAD_PROBLEMS)
-    diagnosis = _required(diagnosis, "diagnosis", _("Record what you found when reproducing it."))
+    diagnosis = required_text(
+        diagnosis, "diagnosis", _("Record what you found when reproducing it.")
+    )
     with transaction.atomic():
-        problem = _locked(problem)
+        problem = locked_problem(problem)
         if problem.state != State.REPRODUCING:
             raise _wrong_state(problem, _("record a diagnosis"))
         _record_diagnosis(problem, actor, diagnosis)
@@ -287,18 +270,19 @@ def problem_advise_retry(
 ) -> UploadProblem:
     """Nothing is wrong on LPSE's side: tell the provider to retry, and how (annex 3.4, 5 min)."""
     require_capability(actor, Cap.HANDLE_UPLOAD_PROBLEMS)
-    advice = _required(advice, "advice", _("Tell the provider what to do when retrying."))
+    advice = required_text(advice, "advice", _("Tell the provider what to do when retrying."))
     diagnosis = (diagnosis or "").strip()
     if diagnosis:
         refuse_credentials(diagnosis, "diagnosis")
     with transaction.atomic():
-        problem = _locked(problem)
+        problem = locked_problem(problem)
         if problem.state != State.REPRODUCING:
             raise _wrong_state(problem, _("advise a retry"))
         _record_diagnosis(problem, actor, diagnosis)
         problem.retry_advice, problem.advised_at = advice, timezone.now()
         problem.state = State.ADVISED_RETRY
         problem.save()
+        assert problem.diagnosed_at is not None  # set by _record_diagnosis just above
         step_record(
             procedure=PROCEDURE,
             step="retry_advice",
@@ -308,7 +292,7 @@ def problem_advise_retry(
             ended_at=problem.advised_at,
         )
         audit.record(actor=actor, action="upload_problem.advise_retry", obj=problem)
-        _notify(problem, _("please try the upload again"), advice)
+        notify_reporter(problem, _("please try the upload again"), advice)
     return problem
 
 
@@ -321,7 +305,7 @@ def problem_escalate(*, actor, problem: UploadProblem, diagnosis: str = "") -> E
     if diagnosis:
         refuse_credentials(diagnosis, "diagnosis")
     with transaction.atomic():
-        problem = _locked(problem)
+        problem = locked_problem(problem)
         if problem.state not in (State.REPRODUCING, State.ADVISED_RETRY):
             raise _wrong_state(problem, _("escalate to LKPP"))
         _record_diagnosis(problem, actor, diagnosis)
@@ -350,7 +334,7 @@ def problem_escalate(*, actor, problem: UploadProblem, diagnosis: str = "") -> E
             obj=problem,
             data={"escalation": escalation.pk},
         )
-        _notify(
+        notify_reporter(
             problem,
             _("sent to LKPP"),
             _(
@@ -370,37 +354,23 @@ def problem_resolve(*, actor, problem: UploadProblem, resolution: str = "") -> U
     if resolution:
         refuse_credentials(resolution, "resolution")
     with transaction.atomic():
-        problem = _locked(problem)
+        problem = locked_problem(problem)
         allowed = (State.ADVISED_RETRY, State.ESCALATED) if is_admin else (State.ADVISED_RETRY,)
         if problem.state not in allowed:
             raise _wrong_state(problem, _("close the case"))
-        _resolve(problem, actor, resolution or _("The upload worked after the retry."))
+        resolve_locked(problem, actor, resolution or _("The upload worked after the retry."))
         audit.record(actor=actor, action="upload_problem.resolve", obj=problem)
     return problem
-
-
-def _resolve(problem: UploadProblem, actor, resolution: str) -> None:
-    now = timezone.now()
-    if problem.state == State.ESCALATED:
-        # Closed with LKPP's answer or by the admin: either way the escalation step is over.
-        step_end(procedure=PROCEDURE, step="escalation", subject=problem, actor=actor, at=now)
-    problem.state, problem.resolution = State.RESOLVED, resolution
-    problem.resolved_at, problem.resolved_by = now, actor
-    problem.save()
-    # The support view closes with the case.
-    problem.consents.filter(revoked_at__isnull=True, expires_at__gt=now).update(
-        revoked_at=now, revoked_by=actor
-    )
 
 
 def problem_link_ticket(*, actor, problem: UploadProblem, number: str) -> UploadProblem:
     """Tie the case to the helpdesk ticket the provider's report arrived as (R-2.1)."""
     require_capability(actor, Cap.HANDLE_UPLOAD_PROBLEMS)
-    ticket = selectors.ticket_by_number((number or "").strip())
+    ticket = ticket_by_number((number or "").strip())
     if ticket is None:
         raise DomainError(_("There is no helpdesk ticket with that number."), field="number")
     with transaction.atomic():
-        problem = _locked(problem)
+        problem = locked_problem(problem)
         if UploadProblem.objects.filter(ticket=ticket).exclude(pk=problem.pk).exists():
             raise DomainError(
                 _("That ticket already belongs to another upload problem."), field="number"
@@ -414,12 +384,3 @@ def problem_link_ticket(*, actor, problem: UploadProblem, number: str) -> Upload
             data={"ticket": ticket.number},
         )
     return problem
-
-
-def _notify(problem: UploadProblem, what: str, body: str) -> None:
-    email = problem.reported_by.email or problem.company.email
-    send_mail_on_commit(
-        to=[email],
-        subject=_("Upload problem #%(pk)s: %(what)s") % {"pk": problem.pk, "what": what},
-        body=body,
-    )

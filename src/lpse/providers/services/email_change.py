@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.accounts.models import User
+from lpse.accounts.selectors import email_in_use
 from lpse.core import audit
 from lpse.core.capabilities import Cap, has_capability, require_capability
 from lpse.core.errors import DomainError
@@ -33,10 +33,10 @@ from lpse.core.hashing import token_digest
 from lpse.core.mail import site_url
 from lpse.core.standard_times import Procedure, step_end, step_start
 from lpse.core.tasks import send_mail_on_commit
-from lpse.providers.access import company_of, require_own
 from lpse.providers.documents import evidence_store
 from lpse.providers.models import Company, EmailChangeRequest
-from lpse.providers.services.registration import _normalize_email, _wita
+from lpse.providers.selectors import company_of, require_own
+from lpse.providers.services.common import normalize_email, wita_long
 
 State = EmailChangeRequest.State
 STEP = "apply"
@@ -45,7 +45,7 @@ STEP = "apply"
 def _address_in_use(email: str, company: Company) -> bool:
     """Another account or company has the address, or asks for it."""
     return (
-        User.objects.filter(email__iexact=email).exclude(pk=company.user_id).exists()
+        email_in_use(email, except_user_id=company.user_id)
         or Company.objects.filter(email__iexact=email).exclude(pk=company.pk).exists()
         or EmailChangeRequest.objects.filter(
             new_email__iexact=email, state__in=EmailChangeRequest.OPEN_STATES
@@ -82,7 +82,7 @@ def _send_link(change: EmailChangeRequest, token: str) -> None:
             {
                 "change": change,
                 "url": site_url("providers:email_change_confirm", token),
-                "expires": _wita(change.confirm_expires_at),
+                "expires": wita_long(change.confirm_expires_at),
                 "site_name": settings.LPSE_SITE_NAME,
             },
         ),
@@ -97,7 +97,7 @@ def email_change_submit(
     if company.state != Company.State.VERIFIED:
         raise DomainError(_("Only a verified company changes its e-mail address this way."))
     try:
-        new_email = _normalize_email(new_email)
+        new_email = normalize_email(new_email)
     except DomainError as exc:  # named for the registration form's field; here it is new_email
         raise DomainError(exc.message, field="new_email") from None
     if new_email == company.email.lower():
@@ -123,7 +123,9 @@ def email_change_submit(
             old_email=company.email,
             new_email=new_email,
             statement=blob,
-            statement_name=statement.name[:200],
+            statement_name=(getattr(statement, "name", "") or "")[
+                :200
+            ],  # checked by evidence_store
             submitted_by=actor,
             submitted_at=timezone.now(),
         )
@@ -199,7 +201,7 @@ def email_change_link_check(token: str) -> EmailChangeRequest:
                 "This confirmation link expired on %(when)s. The provider can have a new one "
                 "sent from its account page."
             )
-            % {"when": _wita(change.confirm_expires_at)},
+            % {"when": wita_long(change.confirm_expires_at)},
             code="expired_link",
         )
     return change

@@ -9,19 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.catalog.models import BusinessSubField
 from lpse.core import audit
 from lpse.core.errors import DomainError
 from lpse.core.money import parse_rupiah
-from lpse.providers.access import company_of, require_own
 from lpse.providers.documents import evidence_store
 from lpse.providers.models import Experience
+from lpse.providers.selectors import company_of, require_own
+
+if TYPE_CHECKING:  # an annotation only: the form hands the sub-field over
+    from lpse.catalog.models import BusinessSubField
 
 
 @dataclass
@@ -61,7 +64,7 @@ def experience_add(*, actor, data: ExperienceData, proof: UploadedFile | None) -
             contract_value=value,
             completed_on=data.completed_on,
             proof=blob,
-            proof_name=proof.name[:200],
+            proof_name=(getattr(proof, "name", "") or "")[:200],  # proof checked by evidence_store
             recorded_by=actor,
             recorded_at=timezone.now(),
         )

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from lpse.accounts.models import PasswordLink, RoleGrant, User
-from lpse.accounts.roles import Role
-from lpse.accounts.services import password_link_send
-from lpse.accounts.usernames import normalize_user_id
-from lpse.catalog.models import BusinessSubField
+from lpse.accounts.selectors import normalize_user_id
+from lpse.accounts.services import account_activation_send, provider_account_register
+from lpse.catalog.selectors import sub_fields_by_ids
 from lpse.core import audit
 from lpse.core.calendar import add_working_days, end_of_day_wita, to_wita
 from lpse.core.capabilities import Cap, has_capability, require_capability
@@ -36,30 +31,12 @@ from lpse.providers.models import (
     VerificationItem,
 )
 from lpse.providers.rules import normalize_npwp
+from lpse.providers.services.common import normalize_email, wita_long
 
 LIVE_STATES = (Company.State.AWAITING_VERIFICATION, Company.State.VERIFIED)
 
 
-def _wita(moment) -> str:
-    return date_format(to_wita(moment), "l, j F Y H:i") + " WITA"
-
-
-def _normalize_email(raw: str) -> str:
-    email = (raw or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise DomainError(
-            _(
-                "“%(email)s” is not a valid e-mail address. Check it, for example name@company.co.id."
-            )
-            % {"email": raw.strip()},
-            field="email",
-        ) from None
-    return email
-
-
-def verification_deadline(registered_at) -> timezone.datetime:
+def verification_deadline(registered_at: datetime) -> datetime:
     """End of the 7th Indonesian working day after the registration day (R-1.4)."""
     day = to_wita(registered_at).date()
     return end_of_day_wita(add_working_days(day, settings.LPSE_VERIFICATION_WORKING_DAYS))
@@ -70,7 +47,7 @@ def verification_deadline(registered_at) -> timezone.datetime:
 
 def registration_start(*, email: str) -> str:
     """E-mail a one-time registration link to ``email``; returns the token (for the CLI/tests)."""
-    email = _normalize_email(email)
+    email = normalize_email(email)
     company = Company.objects.filter(email=email).first()
     if company is not None and company.state == Company.State.VERIFIED:
         raise DomainError(
@@ -90,7 +67,7 @@ def registration_start(*, email: str) -> str:
                 "This e-mail address has a registration waiting for verification until %(deadline)s. "
                 "Bring the company documents to the LPSE verifier before then."
             )
-            % {"deadline": _wita(company.verify_by)},
+            % {"deadline": wita_long(company.verify_by)},
             field="email",
         )
     pending = (
@@ -107,8 +84,8 @@ def registration_start(*, email: str) -> str:
                 "%(until)s. Check the inbox and the spam folder of %(email)s."
             )
             % {
-                "sent": _wita(pending.created_at),
-                "until": _wita(pending.expires_at),
+                "sent": wita_long(pending.created_at),
+                "until": wita_long(pending.expires_at),
                 "email": email,
             },
             field="email",
@@ -125,7 +102,7 @@ def registration_start(*, email: str) -> str:
             "providers/email/invite.txt",
             {
                 "url": site_url("providers:register_form", token),
-                "expires": _wita(invite.expires_at),
+                "expires": wita_long(invite.expires_at),
                 "site_name": settings.LPSE_SITE_NAME,
             },
         )
@@ -163,7 +140,7 @@ def registration_invite_check(token: str) -> RegistrationInvite:
                 "This registration link expired on %(when)s. Start again with your "
                 "e-mail address to get a new one."
             )
-            % {"when": _wita(invite.expires_at)},
+            % {"when": wita_long(invite.expires_at)},
             code="expired_link",
         )
     return invite
@@ -190,7 +167,7 @@ def registration_submit(*, token: str, data: RegistrationData) -> Company:
     """Create the company and its (inactive) account; e-mail the User ID and what to bring."""
     npwp = normalize_npwp(data.npwp)
     user_id = normalize_user_id(data.user_id)
-    sub_fields = list(BusinessSubField.objects.filter(pk__in=data.sub_field_ids))
+    sub_fields = sub_fields_by_ids(data.sub_field_ids)
     if not sub_fields:
         raise DomainError(_("Choose at least one business sub-field."), field="sub_fields")
     with transaction.atomic():
@@ -202,11 +179,10 @@ def registration_submit(*, token: str, data: RegistrationData) -> Company:
         previous = Company.objects.select_for_update().filter(email=invite.email).first()
         if previous is not None and previous.state in LIVE_STATES and not previous.is_overdue:
             raise DomainError(_("This e-mail address is already registered."), field="email")
-        if (
-            Company.objects.filter(npwp=npwp, state__in=LIVE_STATES)
-            .exclude(pk=previous.pk if previous else None)
-            .exists()
-        ):
+        same_npwp = Company.objects.filter(npwp=npwp, state__in=LIVE_STATES)
+        if previous is not None:
+            same_npwp = same_npwp.exclude(pk=previous.pk)
+        if same_npwp.exists():
             raise DomainError(
                 _(
                     "A provider with this NPWP is already registered. A company "
@@ -214,34 +190,15 @@ def registration_submit(*, token: str, data: RegistrationData) -> Company:
                 ),
                 field="npwp",
             )
-        taken = User.objects.filter(username=user_id)
-        if previous is not None:
-            taken = taken.exclude(pk=previous.user_id)
-        if taken.exists():
-            raise DomainError(
-                _("The User ID “%(user_id)s” is already taken: choose another.")
-                % {"user_id": user_id},
-                field="user_id",
-            )
         now = timezone.now()
         company = previous or Company(email=invite.email)
         restarted = previous is not None
-        if restarted:
-            user = previous.user
-            user.username = user_id
-        else:
-            user = User(username=user_id, email=invite.email, is_active=False)
-            user.set_unusable_password()
-        user.first_name = data.director_name.strip()[:150]
-        try:
-            user.save()
-        except IntegrityError:
-            raise DomainError(
-                _("The User ID “%(user_id)s” is already taken: choose another.")
-                % {"user_id": user_id},
-                field="user_id",
-            ) from None
-        RoleGrant.objects.get_or_create(user=user, role=Role.PROVIDER)
+        user = provider_account_register(
+            user_id=user_id,
+            email=invite.email,
+            first_name=data.director_name,
+            account=previous.user if previous is not None else None,
+        )
         company.user = user
         company.state = Company.State.AWAITING_VERIFICATION
         company.legal_form = data.legal_form
@@ -275,7 +232,7 @@ def registration_submit(*, token: str, data: RegistrationData) -> Company:
             {
                 "company": company,
                 "user_id": user_id,
-                "deadline": _wita(company.verify_by),
+                "deadline": wita_long(company.verify_by),
                 "requirements": VerificationItem.objects.filter(active=True),
                 "requirements_url": site_url("providers:requirements"),
                 "forms_url": site_url("providers:registration_done", company.forms_ref),
@@ -360,7 +317,7 @@ def verification_decide(
                     "within %(days)d working days. The provider must register again."
                 )
                 % {
-                    "deadline": _wita(company.verify_by),
+                    "deadline": wita_long(company.verify_by),
                     "days": settings.LPSE_VERIFICATION_WORKING_DAYS,
                 }
             )
@@ -405,7 +362,7 @@ def verification_decide(
             },
         )
         if complete:
-            password_link_send(user=company.user, purpose=PasswordLink.Purpose.ACTIVATION)
+            account_activation_send(user=company.user)
         else:
             send_mail_on_commit(
                 to=[company.email],
@@ -456,7 +413,7 @@ def registrations_expire_due() -> int:
                     "providers/email/expired.txt",
                     {
                         "company": company,
-                        "deadline": _wita(company.verify_by),
+                        "deadline": wita_long(company.verify_by),
                         "restart_url": site_url("providers:register"),
                         "site_name": settings.LPSE_SITE_NAME,
                     },

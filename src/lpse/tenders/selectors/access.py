@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from lpse.core.capabilities import Cap, require_capability
@@ -28,3 +30,15 @@ def require_committee_member(actor, tender: Tender) -> None:
         raise DomainError(
             _("Only members of this tender's committee may do this."), code="forbidden"
         )
+
+
+def committee_tender(user, code: str) -> Tender:
+    """The tender with this code for a member of its committee, for the committee's pages
+    (tender management, opening, evaluation): Http404 when there is no such tender,
+    PermissionDenied when the user is not on its committee (DESIGN rule 4)."""
+    tender = get_object_or_404(Tender.objects.select_related("package__committee"), code=code)
+    try:
+        require_committee_member(user, tender)
+    except DomainError:
+        raise PermissionDenied from None
+    return tender

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from lpse.tenders.models import Package, ScheduleChange, ScheduleEntry, Tender
+from lpse.tenders.models import Package, Participation, ScheduleChange, ScheduleEntry, Tender
 from lpse.tenders.selectors import schedule as sched
 
 
@@ -89,4 +89,15 @@ def packages_of_committee_member(user) -> QuerySet[Package]:
 def pending_schedule_changes() -> QuerySet[ScheduleChange]:
     return ScheduleChange.objects.filter(state=ScheduleChange.State.PENDING).select_related(
         "tender", "tender__package", "requested_by"
+    )
+
+
+def participations_of_company(company) -> QuerySet[Participation]:
+    """The tenders a company registered for, newest first, with each tender's package and
+    schedule (the provider's bid overview and the support desk, R-3.4)."""
+    return (
+        Participation.objects.filter(company=company)
+        .select_related("tender__package")
+        .prefetch_related("tender__schedule")
+        .order_by("-registered_at")
     )

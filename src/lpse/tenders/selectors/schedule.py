@@ -152,7 +152,7 @@ class StageStatus:
             return ", ".join(label(s) for s in self.active)
         if self.finished:
             return _("Finished")
-        if self.next_stage:
+        if self.next_stage and self.next_start:
             return _("Next: %(stage)s from %(at)s") % {
                 "stage": label(self.next_stage),
                 "at": wita(self.next_start),

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.accounts.models import User
 from lpse.accounts.roles import Role
-from lpse.catalog.models import BusinessSubField
+from lpse.catalog.selectors import sub_field_by_id
 from lpse.core import audit, hooks
 from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
@@ -33,6 +33,9 @@ from lpse.tenders.models import (
 from lpse.tenders.pacts import pact_pdf
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.access import require_committee_member, require_package_owner
+
+if TYPE_CHECKING:
+    from lpse.accounts.models import User
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
@@ -103,7 +106,7 @@ def package_create(*, actor, data: PackageData) -> Package:
         raise DomainError(_("Choose a category."), field="category")
     if data.funding_source not in FundingSource.values:
         raise DomainError(_("Choose a funding source."), field="funding_source")
-    sub_field = BusinessSubField.objects.filter(pk=data.sub_field_id).first()
+    sub_field = sub_field_by_id(data.sub_field_id)
     if sub_field is None:
         raise DomainError(_("Choose a business sub-field."), field="sub_field")
     if not data.name.strip() or not data.location.strip():
@@ -183,7 +186,7 @@ def tender_create(
         )
         tender.code = f"{package.fiscal_year}{tender.pk:06d}"
         tender.save(update_fields=["code"])
-        _write_schedule(tender, schedule)
+        schedule_write(tender=tender, schedule=schedule)
         audit.record(
             actor=actor,
             action="tender.create",
@@ -206,7 +209,10 @@ def tender_mark_cancelled(*, tender: Tender) -> None:
     tender.state = Tender.State.CANCELLED
 
 
-def _write_schedule(tender: Tender, schedule: sched.Schedule) -> None:
+def schedule_write(*, tender: Tender, schedule: sched.Schedule) -> None:
+    """Replace the tender's schedule rows with ``schedule`` (R-8.2). Only the services that
+    checked and audit the change call it: creation, the draft's edit, an applied schedule
+    change (R-3.3)."""
     tender.schedule.all().delete()
     ScheduleEntry.objects.bulk_create(
         [
@@ -228,7 +234,7 @@ def tender_schedule_set(*, actor, tender: Tender, schedule: sched.Schedule) -> T
         raise DomainError(_("The tender is published: submit a schedule change with its reason."))
     sched.validate(schedule)
     with transaction.atomic():
-        _write_schedule(tender, schedule)
+        schedule_write(tender=tender, schedule=schedule)
         audit.record(
             actor=actor,
             action="tender.schedule_set",
@@ -267,7 +273,7 @@ def document_add(
             tender=tender,
             kind=kind,
             title=title.strip(),
-            filename=upload.name[:200],
+            filename=(upload.name or "")[:200],
             blob=blob,
             uploaded_by=actor,
             uploaded_at=timezone.now(),
@@ -329,7 +335,8 @@ def missing_pacts(tender: Tender) -> list[str]:
     missing = []
     if (tender.package.ppk_id, IntegrityPact.SignerRole.PPK) not in signed:
         missing.append(tender.package.ppk.username)
-    for member in tender.package.committee.members.all():
+    committee = tender.package.committee
+    for member in committee.members.all() if committee is not None else []:
         if (member.pk, IntegrityPact.SignerRole.COMMITTEE) not in signed:
             missing.append(member.username)
     return missing

@@ -16,7 +16,7 @@ from lpse.tenders.models import ScheduleChange, Tender
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.access import is_committee_member, require_committee_member
 from lpse.tenders.services.notifications import notify_schedule_change
-from lpse.tenders.services.preparation import _write_schedule, schedule_of
+from lpse.tenders.services.preparation import schedule_of, schedule_write
 
 
 def _check_change(tender: Tender, old: sched.Schedule, new: sched.Schedule) -> None:
@@ -116,7 +116,7 @@ def schedule_change_apply(*, actor, change: ScheduleChange) -> ScheduleChange:
                 )
             )
         _check_change(tender, current, sched.from_json(change.new_schedule))
-        _write_schedule(tender, sched.from_json(change.new_schedule))
+        schedule_write(tender=tender, schedule=sched.from_json(change.new_schedule))
         change.state = ScheduleChange.State.APPLIED
         change.decided_by, change.decided_at = actor, timezone.now()
         change.save(update_fields=["state", "decided_by", "decided_at"])

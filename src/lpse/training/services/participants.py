@@ -15,7 +15,8 @@ from lpse.core.errors import DomainError
 from lpse.core.tasks import send_mail_on_commit
 from lpse.training import rules
 from lpse.training.models import Participant, TrainingSession
-from lpse.training.services.requests import State, _day, _locked_session, _session_context
+from lpse.training.services.requests import State
+from lpse.training.services.sessions import locked_session, session_context, session_day
 
 
 def participant_register(
@@ -41,7 +42,7 @@ def participant_register(
     if not organisation:
         raise DomainError(_("Enter the agency or company."), field="organisation")
     with transaction.atomic():
-        session = _locked_session(session.pk)
+        session = locked_session(session.pk)
         open_states = (State.SCHEDULED, State.REPLY_SENT) if by_staff else (State.REPLY_SENT,)
         if session.request.state not in open_states:
             raise DomainError(_("Registration for this training is closed."), code="closed")
@@ -75,10 +76,11 @@ def participant_register(
         )
         send_mail_on_commit(
             to=[email],
-            subject=_("You are registered for the training on %(day)s") % {"day": _day(session)},
+            subject=_("You are registered for the training on %(day)s")
+            % {"day": session_day(session)},
             body=render_to_string(
                 "training/email/registered.txt",
-                {**_session_context(session), "participant": participant},
+                {**session_context(session), "participant": participant},
             ),
         )
     return participant
@@ -87,7 +89,7 @@ def participant_register(
 def participant_remove(*, actor, participant: Participant) -> None:
     require_capability(actor, Cap.REGISTER_TRAINING_REQUESTS)
     with transaction.atomic():
-        _locked_session(participant.session_id)
+        locked_session(participant.session_id)
         participant = (
             Participant.objects.select_for_update(of=("self",))
             .select_related("session__request")
@@ -121,7 +123,7 @@ def _require_session_staff(actor, session: TrainingSession) -> None:
 
 def attendance_record(*, actor, participant: Participant, attended: bool) -> Participant:
     with transaction.atomic():
-        session = _locked_session(participant.session_id)
+        session = locked_session(participant.session_id)
         _require_session_staff(actor, session)
         participant = Participant.objects.select_for_update(of=("self",)).get(pk=participant.pk)
         if session.request.state not in (State.REPLY_SENT, State.HELD):
@@ -148,7 +150,7 @@ def attendance_record(*, actor, participant: Participant, attended: bool) -> Par
 def session_held(*, actor, session: TrainingSession) -> TrainingSession:
     """Step 7 done: the trainer (or the helpdesk) records that the training took place."""
     with transaction.atomic():
-        session = _locked_session(session.pk)
+        session = locked_session(session.pk)
         _require_session_staff(actor, session)
         request = session.request
         if request.state != State.REPLY_SENT:

@@ -13,16 +13,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.accounts.models import Agency, User
 from lpse.accounts.roles import Role
+from lpse.accounts.selectors import user_locked, users_with_role
 from lpse.core import audit
 from lpse.core.calendar import to_wita
 from lpse.core.capabilities import Cap, require_capability
@@ -34,36 +35,20 @@ from lpse.core.storage import store_bytes, store_upload
 from lpse.core.tasks import send_mail_on_commit
 from lpse.training import letters, rules
 from lpse.training.models import Audience, Room, TrainingRequest, TrainingSession
+from lpse.training.services.sessions import (
+    locked_request,
+    session_context,
+    session_day,
+)
+
+if TYPE_CHECKING:  # annotations only: accounts are read through its selectors
+    from lpse.accounts.models import Agency, User
 
 State = TrainingRequest.State
 LETTER_MAX_BYTES = 10 * 1024 * 1024
 LETTER_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png"}
 PHONE_STEP = "phone_confirmation"
 REPLY_STEP = "reply_letter"
-
-
-def _locked(request: TrainingRequest) -> TrainingRequest:
-    """The request re-read under a row lock: two people acting on it act one after the other."""
-    return (
-        TrainingRequest.objects.select_for_update(of=("self",))
-        .select_related("agency")
-        .get(pk=request.pk)
-    )
-
-
-def _locked_session(session_pk: int) -> TrainingSession:
-    """The session under lock, its request locked first: request → session → participant is
-    the one order every service takes its locks in, so a cancel and a registration (or an
-    attendance, or "held") act one after the other instead of overwriting each other."""
-    request_pk = TrainingSession.objects.values_list("request_id", flat=True).get(pk=session_pk)
-    request = _locked(TrainingRequest(pk=request_pk))
-    session = (
-        TrainingSession.objects.select_for_update(of=("self",))
-        .select_related("room")
-        .get(pk=session_pk)
-    )
-    session.request = request
-    return session
 
 
 def _name(user) -> str:
@@ -126,7 +111,7 @@ def request_register(*, actor, data: RequestData, letter: UploadedFile) -> Train
             letter_number=number,
             letter_date=data.letter_date,
             letter=blob,
-            letter_filename=PurePath(letter.name).name[:200],
+            letter_filename=PurePath(letter.name or "").name[:200],
             audience=data.audience,
             topic=data.topic.strip(),
             participants_expected=data.participants_expected,
@@ -178,7 +163,7 @@ def request_confirm(
     if not confirmed_with.strip():
         raise DomainError(_("Enter whom you spoke with at the SKPD."), field="confirmed_with")
     with transaction.atomic():
-        request = _locked(request)
+        request = locked_request(request)
         if request.state not in (State.REGISTERED, State.CONFIRMED):
             raise DomainError(
                 _("This request is already scheduled: the agreed time can no longer change.")
@@ -220,8 +205,9 @@ def agreed_day(request: TrainingRequest) -> date | None:
 # --- (3) scheduling ------------------------------------------------------------------------------
 
 
-def trainers():
-    return User.objects.filter(role_grants__role=Role.TRAINER, is_active=True).distinct()
+def trainers() -> QuerySet[User]:
+    """Whom a training may be given to: the active trainers, by User ID."""
+    return users_with_role(Role.TRAINER)
 
 
 def _booking_label(session: TrainingSession) -> str:
@@ -257,7 +243,7 @@ def session_schedule(
     scheduled again until its letters are issued."""
     require_capability(actor, Cap.SCHEDULE_TRAININGS)
     with transaction.atomic():
-        request = _locked(request)
+        request = locked_request(request)
         if request.state not in (State.CONFIRMED, State.SCHEDULED):
             if request.state == State.REGISTERED:
                 message = _("Record the phone confirmation with the SKPD before scheduling.")
@@ -265,7 +251,7 @@ def session_schedule(
                 message = _("The letters of this training were issued: it can no longer move.")
             raise DomainError(message)
         room = Room.objects.select_for_update().get(pk=room.pk)
-        trainer = User.objects.select_for_update().get(pk=trainer.pk)
+        trainer = user_locked(trainer.pk)
         if not room.active:
             raise DomainError(_("This room is no longer in use."), field="room")
         if not (trainer.is_active and trainer.has_role(Role.TRAINER)):
@@ -319,11 +305,11 @@ def session_schedule(
         )
         if moved:
             # R-2.2: participants registered for the old time are told the new one.
-            body = render_to_string("training/email/moved.txt", _session_context(session))
+            body = render_to_string("training/email/moved.txt", session_context(session))
             for email in sorted(set(session.participants.values_list("email", flat=True))):
                 send_mail_on_commit(
                     to=[email],
-                    subject=_("Training moved to %(day)s") % {"day": _day(session)},
+                    subject=_("Training moved to %(day)s") % {"day": session_day(session)},
                     body=body,
                 )
     return session
@@ -345,7 +331,7 @@ def reply_begin(*, actor, request: TrainingRequest) -> TrainingRequest:
     """The helpdesk starts drafting the reply: the 10–20 minutes of step 4 run from here."""
     require_capability(actor, Cap.REGISTER_TRAINING_REQUESTS)
     with transaction.atomic():
-        request = _locked(request)
+        request = locked_request(request)
         if request.state != State.SCHEDULED:
             raise DomainError(_("The reply letter is drafted once the training is scheduled."))
         step_start(
@@ -372,7 +358,7 @@ def letters_issue(
             field="assignment_number",
         )
     with transaction.atomic():
-        request = _locked(request)
+        request = locked_request(request)
         if request.state != State.SCHEDULED:
             raise DomainError(_("The letters are issued once, after the training is scheduled."))
         if not reply_begun(request):
@@ -417,24 +403,9 @@ def _request_url(request: TrainingRequest) -> str:
     return site_url("training:request_detail", request.pk)
 
 
-def _day(session: TrainingSession) -> str:
-    """The training's day in the reader's language (the letters themselves are Indonesian)."""
-    return dateformat.format(to_wita(session.start), "l, j F Y")
-
-
-def _session_context(session: TrainingSession) -> dict:
-    return {
-        "session": session,
-        "request": session.request,
-        "day": _day(session),
-        "hours": f"{to_wita(session.start):%H:%M}–{to_wita(session.end):%H:%M} WITA",
-        "site_name": settings.LPSE_SITE_NAME,
-    }
-
-
 def _notify_letters(session: TrainingSession) -> None:
     request = session.request
-    context = _session_context(session)
+    context = session_context(session)
     send_mail_on_commit(
         to=[request.contact_email],
         subject=_("Reply to your training request %(number)s") % {"number": request.letter_number},
@@ -465,7 +436,7 @@ def request_cancel(*, actor, request: TrainingRequest, reason: str) -> TrainingR
     if not reason.strip():
         raise DomainError(_("Give the reason for cancelling."), field="reason")
     with transaction.atomic():
-        request = _locked(request)
+        request = locked_request(request)
         if request.state in (State.HELD, State.CANCELLED):
             raise DomainError(_("This training is already held or cancelled."))
         announced = request.state == State.REPLY_SENT
@@ -485,12 +456,12 @@ def request_cancel(*, actor, request: TrainingRequest, reason: str) -> TrainingR
                 recipients |= {request.contact_email, session.trainer.email}
             body = render_to_string(
                 "training/email/cancelled.txt",
-                {**_session_context(session), "reason": request.cancel_reason},
+                {**session_context(session), "reason": request.cancel_reason},
             )
             for email in sorted(e for e in recipients if e):
                 send_mail_on_commit(
                     to=[email],
-                    subject=_("Training on %(day)s cancelled") % {"day": _day(session)},
+                    subject=_("Training on %(day)s cancelled") % {"day": session_day(session)},
                     body=body,
                 )
     return request
@@ -506,7 +477,10 @@ def room_save(
     if capacity < 1:
         raise DomainError(_("A room holds at least one person."), field="capacity")
     with transaction.atomic():
-        if Room.objects.filter(name__iexact=name).exclude(pk=room.pk if room else None).exists():
+        same_name = Room.objects.filter(name__iexact=name)
+        if room is not None:
+            same_name = same_name.exclude(pk=room.pk)
+        if same_name.exists():
             raise DomainError(_("There is already a room with this name."), field="name")
         room = room or Room()
         room.name, room.capacity, room.active = name, capacity, active

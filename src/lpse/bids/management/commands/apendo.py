@@ -98,13 +98,13 @@ class Command(BaseCommand):
         )
 
     def _import_key(self, *, tender, user, file, **_):
-        from lpse.accounts.models import User
+        from lpse.accounts.selectors import user_by_username
         from lpse.bids.services.tender_keys import tender_key_import
         from lpse.core.errors import DomainError
-        from lpse.tenders.models import Tender
+        from lpse.tenders.selectors.lookup import tender_by_code
 
-        actor = User.objects.filter(username=user).first()
-        item = Tender.objects.filter(code=tender).first()
+        actor = user_by_username(user)
+        item = tender_by_code(tender)
         if actor is None or item is None:
             raise CommandError("no such user or tender")
         try:
