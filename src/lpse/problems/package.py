@@ -21,6 +21,8 @@ import zipfile
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from lpse.bids.selectors import UPLOAD_KIND, upload_attempts
+from lpse.bids.services.unopenable import escalation_package
 from lpse.core.calendar import to_wita
 from lpse.core.credentials import find_credentials
 from lpse.core.errors import DomainError
@@ -37,8 +39,6 @@ def _iso(moment) -> str | None:
 
 
 def _upload_problem(problem, until) -> dict:
-    from lpse.bids.selectors import UPLOAD_KIND, upload_attempts
-
     attempts = [
         a
         for a in upload_attempts(company=problem.company, tender=problem.tender)
@@ -104,8 +104,6 @@ def summary(escalation) -> dict:
             escalation.upload_problem, escalation.upload_problem.escalated_at
         )
     if escalation.unopenable_case_id:
-        from lpse.bids.services.unopenable import escalation_package
-
         data["unopenable_bid"] = escalation_package(escalation.unopenable_case)
     return data
 

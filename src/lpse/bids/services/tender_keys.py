@@ -11,6 +11,7 @@ from lpse.bids.models import KeyShare, OpeningKey, TenderKey
 from lpse.core import audit
 from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
+from lpse.tenders.selectors.access import require_committee_member
 
 MIN_PASSPHRASE = 12
 
@@ -121,8 +122,6 @@ def tender_key_create(*, actor, tender) -> TenderKey:
 def tender_key_import(*, actor, tender, material_json: str) -> TenderKey:
     """Offline ceremony (``lpse apendo keygen``): only the public key, the wrapped identity and
     the sealed shares come to the server."""
-    from lpse.tenders.selectors.access import require_committee_member
-
     require_committee_member(actor, tender)
     if tender.state != "draft":
         raise DomainError(_("The key is set before the tender is published."))
