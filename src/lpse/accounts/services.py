@@ -376,10 +376,7 @@ def provider_account_register(
     if account is not None:
         taken = taken.exclude(pk=account.pk)
     if taken.exists():
-        raise DomainError(
-            _("The User ID “%(user_id)s” is already taken: choose another.") % {"user_id": user_id},
-            field="user_id",
-        )
+        raise _user_id_taken(user_id)
     if account is not None:
         user = account
         user.username = user_id
@@ -391,12 +388,16 @@ def provider_account_register(
         user.save()
     except IntegrityError:
         # Two registrations choosing the same User ID at once: the unique index decides.
-        raise DomainError(
-            _("The User ID “%(user_id)s” is already taken: choose another.") % {"user_id": user_id},
-            field="user_id",
-        ) from None
+        raise _user_id_taken(user_id) from None
     RoleGrant.objects.get_or_create(user=user, role=Role.PROVIDER)
     return user
+
+
+def _user_id_taken(user_id: str) -> DomainError:
+    return DomainError(
+        _("The User ID “%(user_id)s” is already taken: choose another.") % {"user_id": user_id},
+        field="user_id",
+    )
 
 
 # --- staff second factor (TOTP) ------------------------------------------------------------------

@@ -184,7 +184,7 @@ def opening_key(request):
         success=_(
             "Your opening key is saved. Tenders published from now on seal your share to it."
         ),
-        done=lambda: redirect("bids:opening_key"),
+        done=lambda _result: redirect("bids:opening_key"),
         again=lambda form: render(
             request,
             "bids/opening_key.html",
@@ -202,7 +202,7 @@ def opening_page(request, code: str):
         UnlockForm(request.POST or None),
         lambda data: ceremony.share_unlock(actor=request.user, tender=tender, **data),
         success=_("Your share is unlocked."),
-        done=lambda: redirect("bids:opening", code),
+        done=lambda _result: redirect("bids:opening", code),
         again=lambda form: _opening_page(request, tender, opening, form),
     )
 

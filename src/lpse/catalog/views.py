@@ -16,7 +16,7 @@ def _submit(request, index: PriceIndex | None, again):
         PriceIndexForm(request.POST),
         lambda data: services.price_index_save(actor=request.user, index=index, **data),
         success=_("Price index saved."),
-        done=lambda: redirect("catalog:price_index"),
+        done=lambda _result: redirect("catalog:price_index"),
         again=again,
     )
 

@@ -23,16 +23,17 @@ def act_and_redirect(request, action: Callable[[], object], success: str, to: st
 
 def submit_form(request, form, action: Callable[[dict], object], *, success: str, done, again):
     """The pattern of every form that calls one service: validate, run ``action`` with the
-    cleaned data, say how it went. Returns ``done()`` on success; otherwise ``again(form)`` —
+    cleaned data, say how it went. Returns ``done(result)`` on success — ``result`` is what the
+    service returned (the new package, to redirect to its page) — otherwise ``again(form)``:
     the page again, with what was typed and the service's refusal on the field it names."""
     from lpse.core.forms import add_domain_error
 
     if form.is_valid():
         try:
-            action(form.cleaned_data)
+            result = action(form.cleaned_data)
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
             messages.success(request, success)
-            return done()
+            return done(result)
     return again(form)

@@ -107,7 +107,7 @@ def form_action(
         form,
         action,
         success=success,
-        done=lambda: redirect("evaluation:page", tender.code),
+        done=lambda _result: redirect("evaluation:page", tender.code),
         again=lambda bound: render_page(
             request, tender, status=400, target=target, **{name: bound}
         ),

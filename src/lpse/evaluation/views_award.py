@@ -71,7 +71,7 @@ def award_issue(request, code: str):
             actor=request.user, tender=tender, number=data["number"]
         ),
         success=_("The award letter (SPPBJ) is issued and sent."),
-        done=lambda: redirect("evaluation:award", code),
+        done=lambda _result: redirect("evaluation:award", code),
         again=lambda form: _page(request, tender, award_form=form, status=400),
     )
 
@@ -87,7 +87,7 @@ def contract_record(request, code: str):
             actor=request.user, tender=tender, data=award_services.ContractData(**data)
         ),
         success=_("The contract is recorded."),
-        done=lambda: redirect("evaluation:award", code),
+        done=lambda _result: redirect("evaluation:award", code),
         again=lambda form: _page(request, tender, contract_form=form, status=400),
     )
 

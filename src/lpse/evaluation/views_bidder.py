@@ -44,7 +44,7 @@ def my_result(request, code: str):
             attachments=data["attachments"],
         ),
         success=_("Your objection is filed; the committee answers it."),
-        done=lambda: redirect("evaluation:my_result", code),
+        done=lambda _result: redirect("evaluation:my_result", code),
         again=lambda form: _result_page(request, tender, mine, form),
     )
 

@@ -65,7 +65,7 @@ def email_change_mine(request):
             "Request received. Open the link we sent to the new address to confirm it; then "
             "bring the original KTP of the director and the company deed to the LPSE verifier."
         ),
-        done=lambda: redirect("providers:email_change_mine"),
+        done=lambda _result: redirect("providers:email_change_mine"),
         again=lambda form: _mine_page(request, company, form),
     )
 
@@ -205,7 +205,7 @@ def email_change_check(request, pk: int):
         EmailChangeCheckForm(request.POST),
         act,
         success=_("Decision recorded."),
-        done=lambda: redirect("providers:email_change_detail", change.pk),
+        done=lambda _result: redirect("providers:email_change_detail", change.pk),
         again=lambda form: _detail(request, change, check_form=form),
     )
 
@@ -227,7 +227,7 @@ def email_change_decide(request, pk: int):
         EmailChangeApplyForm(request.POST),
         act,
         success=_("Decision recorded; the provider was e-mailed."),
-        done=lambda: redirect("providers:email_change_detail", change.pk),
+        done=lambda _result: redirect("providers:email_change_detail", change.pk),
         again=lambda form: _detail(request, change, apply_form=form),
     )
 

@@ -37,7 +37,7 @@ def experience_list(request):
             proof=data["proof"],
         ),
         success=_("Experience recorded."),
-        done=lambda: redirect("providers:experience_list"),
+        done=lambda _result: redirect("providers:experience_list"),
         again=lambda form: _page(request, company, form),
     )
 

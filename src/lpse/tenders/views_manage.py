@@ -46,7 +46,7 @@ def committees(request):
             actor=request.user, name=data["name"], members=list(data["members"])
         ),
         success=_("Committee created."),
-        done=lambda: redirect("tenders:committees"),
+        done=lambda _result: redirect("tenders:committees"),
         again=lambda form: render(
             request,
             "tenders/committees.html",
@@ -69,31 +69,24 @@ def packages(request):
 
 @requires(Cap.MANAGE_PACKAGES)
 def package_create(request):
-    created = []  # the new package, for the redirect to its page
-
-    def create(data: dict) -> None:
-        created.append(
-            services.package_create(
-                actor=request.user,
-                data=services.PackageData(
-                    name=data["name"],
-                    fiscal_year=data["fiscal_year"],
-                    budget_ceiling=data["budget_ceiling"],
-                    owner_estimate=data["owner_estimate"],
-                    category=data["category"],
-                    sub_field_id=data["sub_field"].pk,
-                    location=data["location"],
-                    funding_source=data["funding_source"],
-                ),
-            )
-        )
-
     return submit_form(
         request,
         PackageForm(request.POST or None),
-        create,
+        lambda data: services.package_create(
+            actor=request.user,
+            data=services.PackageData(
+                name=data["name"],
+                fiscal_year=data["fiscal_year"],
+                budget_ceiling=data["budget_ceiling"],
+                owner_estimate=data["owner_estimate"],
+                category=data["category"],
+                sub_field_id=data["sub_field"].pk,
+                location=data["location"],
+                funding_source=data["funding_source"],
+            ),
+        ),
         success=_("Package created. Hand it to a committee."),
-        done=lambda: redirect("tenders:package_detail", created[0].pk),
+        done=lambda package: redirect("tenders:package_detail", package.pk),
         again=lambda form: render(
             request, "form.html", {"form": form, "title": _("New procurement package")}
         ),
@@ -112,7 +105,7 @@ def package_detail(request, pk: int):
             actor=request.user, package=package, committee=data["committee"]
         ),
         success=_("The package was handed to the committee."),
-        done=lambda: redirect("tenders:package_detail", package.pk),
+        done=lambda _result: redirect("tenders:package_detail", package.pk),
         again=lambda form: render(
             request,
             "tenders/package_detail.html",
@@ -178,7 +171,7 @@ def manage(request, code: str):
             actor=request.user, tender=tender, kind=kind, title=data["title"], upload=data["file"]
         ),
         success=_("Document uploaded."),
-        done=lambda: redirect("tenders:manage", code),
+        done=lambda _result: redirect("tenders:manage", code),
         again=lambda form: render(
             request,
             "tenders/manage.html",
@@ -313,6 +306,6 @@ def stage_minimums(request):
         StageMinimumForm(request.POST or None),
         lambda data: services.stage_minimum_set(actor=request.user, **data),
         success=_("Minimum saved; it applies to schedules set from now on."),
-        done=lambda: redirect("tenders:stage_minimums"),
+        done=lambda _result: redirect("tenders:stage_minimums"),
         again=page,
     )

@@ -16,10 +16,11 @@ from lpse.core.errors import DomainError
 from lpse.core.feedback import act_and_redirect
 from lpse.core.storage import open_blob
 from lpse.tenders.forms import PublicFilterForm, QuestionForm
-from lpse.tenders.models import IntegrityPact, Tender, TenderDocument
+from lpse.tenders.models import IntegrityPact, TenderDocument
 from lpse.tenders.selectors import listings as selectors
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.access import is_committee_member
+from lpse.tenders.selectors.lookup import announced_tender_or_404
 from lpse.tenders.services import participation
 from lpse.tenders.services import preparation as services
 from lpse.tenders.stages import STAGE_ORDER
@@ -57,19 +58,9 @@ def public_list(request):
     )
 
 
-def _visible_tender(code: str) -> Tender:
-    return get_object_or_404(
-        Tender.objects.select_related(
-            "package", "agency", "package__sub_field", "package__committee"
-        ),
-        code=code,
-        state__in=[Tender.State.PUBLISHED, Tender.State.CANCELLED],
-    )
-
-
 @public
 def public_detail(request, code: str):
-    tender = _visible_tender(code)
+    tender = announced_tender_or_404(code)
     schedule = services.schedule_of(tender)
     status = sched.status_at(schedule, timezone.now())
     user = request.user
@@ -103,7 +94,7 @@ def public_detail(request, code: str):
 
 
 def _act(request, code: str, action, success: str):
-    tender = _visible_tender(code)
+    tender = announced_tender_or_404(code)
     return act_and_redirect(request, lambda: action(tender), success, "tenders:public_detail", code)
 
 

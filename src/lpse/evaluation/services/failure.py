@@ -33,12 +33,8 @@ if TYPE_CHECKING:
     from lpse.tenders.models import Tender
 
 
-def _active_bids(tender) -> int:
-    return active_bids_of(tender).count()
-
-
 def _check_kind(tender, kind: str) -> None:
-    bids = _active_bids(tender)
+    bids = active_bids_of(tender).count()
     deadline = tender_services.schedule_of(tender)["bid_submission"][1]
     if kind in (FailureKind.NO_BIDS, FailureKind.TOO_FEW_BIDS) and timezone.now() < deadline:
         raise DomainError(

@@ -30,9 +30,14 @@ def published_tender_or_404(code: str) -> Tender:
 
 
 def announced_tender_or_404(code: str) -> Tender:
-    """A tender the public may see (published, or cancelled with its reason, R-8.5)."""
+    """A tender the public may see (published, or cancelled with its reason, R-8.5), with what
+    its public page shows beside it. Http404 for a draft or an unknown code."""
     return get_object_or_404(
-        Tender, code=code, state__in=[Tender.State.PUBLISHED, Tender.State.CANCELLED]
+        Tender.objects.select_related(
+            "package", "agency", "package__sub_field", "package__committee"
+        ),
+        code=code,
+        state__in=[Tender.State.PUBLISHED, Tender.State.CANCELLED],
     )
 
 
