@@ -23,7 +23,8 @@ Measured, in this order:
      the third call rebuilds the key and opens every bid (``_open_all``: check, decrypt, unpack,
      store the documents, the berita acara PDF) — its time is the opening time;
   3. the baseline again, and a reference: the same decryption, each plaintext to a file of its own,
-     fsynced — what the opening cannot avoid, since it keeps every document durably.
+     fsynced — what the opening cannot avoid, since it keeps every document durably;
+  4. the receipt checks of R-9.9 alone (part of 2), as a fraction of the opening's time.
 The ratio printed is the baseline's time (mean of 1 and 3) divided by the opening's: 1.0 means the
 ceremony costs no more than decrypting the files. With --profile the third share_unlock runs
 under cProfile and the heaviest functions are printed.
@@ -236,6 +237,18 @@ def main(argv: list[str] | None = None) -> int:
                 f"{len(opened)} opened, {len(problems)} with a problem "
                 f"({problems[0].problem_message if problems else ''}), {len(wrong)} wrong prices"
             )
+        # the part of the opening that checks each bid against its signed receipt
+        # (signature, bid, tender, SHA-256 and size) before decrypting, timed on its own.
+        bids = list(
+            Bid.objects.filter(tender=tender, state=Bid.State.ACTIVE).select_related(
+                "envelope", "tender"
+            )
+        )
+        t0 = time.perf_counter()
+        refused = [b for b in bids if opening._replaced_after_receipt(b)]
+        receipt_seconds = time.perf_counter() - t0
+        if refused:
+            raise RuntimeError(f"{len(refused)} bids fail their receipt check")
         db_version = database_version()
         close_db()
 
@@ -264,6 +277,10 @@ def main(argv: list[str] | None = None) -> int:
             "reference's, which also writes every plaintext to disk durably as the opening "
             f"must. All {len(opened)} bids opened with their "
             f"sealed prices. (Submitting them in-process took {submit_seconds:.1f} s.)"
+        )
+        print(
+            f"receipt checks (R-9.9): {receipt_seconds * 1000:.1f} ms for {len(bids)} bids, "
+            f"{receipt_seconds / opening_seconds:.4f} of the opening's time"
         )
         if profiler:
             out = io.StringIO()

@@ -111,6 +111,14 @@ def test_a_listed_requirement_that_now_has_code_and_a_test_must_leave_the_list(t
     assert len(problems) == 1 and problems[0].startswith("R-1.1 is listed"), problems
 
 
+def test_a_requirement_built_in_part_keeps_its_line_and_is_not_counted_as_built(tmp_path):
+    root = fake_tree(tmp_path, not_built="- R-1.1 — partial: alpha's first half\n- R-1.3 — later\n")
+    text, problems = rmap.build(root, tmp_path / "SPEC.md")
+    assert problems == []
+    assert "| partial: alpha's first half |" in text
+    assert "1 of 3 requirements are built, all of them" in text  # only
+
+
 def test_a_citation_of_a_number_spec_does_not_have_is_reported_as_a_typo(tmp_path):
     root = fake_tree(tmp_path, not_built="- R-1.3 — later\n")
     (root / "tests" / "test_typo.py").write_text("def test_R_1_9_does_not_exist():\n    pass\n")

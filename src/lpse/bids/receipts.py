@@ -80,3 +80,18 @@ def verify(receipt: dict, public_pem: str) -> None:
         raise ReceiptInvalid(
             "the signature does not match: the receipt was altered or was not issued with this key"
         ) from None
+
+
+def envelope_claim(receipt: dict, *, bid_pk: int, tender_code: str) -> tuple[str, int]:
+    """The SHA-256 and size of the envelope a bid's receipt names, once the receipt is proven
+    to be this bid's, on this tender, signed by this LPSE and unchanged (R-9.9). Raises
+    ReceiptInvalid, saying why. The opening trusts this, not the blob row the bid points at:
+    anyone with write access to the database can point a bid at another file, nobody without
+    the signing key can make a receipt for it."""
+    verify(receipt, public_key_pem())
+    if receipt.get("bid") != bid_pk or receipt.get("tender") != tender_code:
+        raise ReceiptInvalid("the receipt belongs to another bid")
+    sha256, size = receipt.get("sha256"), receipt.get("size")
+    if not isinstance(sha256, str) or not isinstance(size, int):
+        raise ReceiptInvalid("the receipt names no envelope")
+    return sha256, size

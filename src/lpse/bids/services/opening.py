@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.bids import envelope, keys
+from lpse.bids import envelope, keys, receipts
 from lpse.bids.models import Bid, KeyShare, OpenedBid, Opening, ShareUnlock, TenderKey
 from lpse.core import audit
 from lpse.core.calendar import to_wita
@@ -139,6 +139,27 @@ def _open_all(*, actor, opening: Opening, tender_key: TenderKey) -> None:
     )
 
 
+def _replaced_after_receipt(bid: Bid) -> tuple[str, str] | None:
+    """R-9.9: the stored envelope must be the one the bid's signed receipt names. The blob row
+    the bid points at proves nothing (whoever can write the database can point the bid at a
+    forged envelope, encrypted to the tender's public key); the receipt's signature does. Run
+    before anything is decrypted, so a swapped bid is never read."""
+    try:
+        sha256, size = receipts.envelope_claim(
+            bid.receipt, bid_pk=bid.pk, tender_code=bid.tender.code
+        )
+    except receipts.ReceiptInvalid as exc:
+        return "replaced", _(
+            "replaced after receipt: the bid's signed receipt does not verify (%(why)s)"
+        ) % {"why": exc}
+    if (bid.envelope.sha256, bid.envelope.size) != (sha256, size):
+        return "replaced", _(
+            "replaced after receipt: the stored envelope (SHA-256 %(stored)s) is not the one "
+            "the signed receipt names (SHA-256 %(receipt)s)"
+        ) % {"stored": bid.envelope.sha256, "receipt": sha256}
+    return None
+
+
 def _missing_or_truncated(bid: Bid, path: Path) -> tuple[str, str] | None:
     if not path.exists():
         return "missing", _("the stored file is missing")
@@ -158,7 +179,7 @@ def _corrupted() -> tuple[str, str]:
 def diagnose(bid: Bid, identity=None) -> tuple[str, str] | None:
     """Why a stored envelope would not open, in plain words, or None when it is sound."""
     path = Path(settings.MEDIA_ROOT) / bid.envelope.storage_name
-    problem = _missing_or_truncated(bid, path)
+    problem = _replaced_after_receipt(bid) or _missing_or_truncated(bid, path)
     if problem:
         return problem
     sha256 = hashlib.sha256()  # the receipt's fingerprint; MD5 adds nothing to this check
@@ -177,9 +198,11 @@ def diagnose(bid: Bid, identity=None) -> tuple[str, str] | None:
 
 def _open_one(bid: Bid, identity) -> dict:
     """Check, decrypt and unpack one bid in a single streaming pass over the stored file (its
-    SHA-256 is computed as age reads it); the documents go to storage as they are read."""
+    SHA-256 is computed as age reads it); the documents go to storage as they are read.
+    Checked against the signed receipt first (R-9.9): the blob row's size and SHA-256, which the
+    file is then compared with, are the receipt's."""
     path = Path(settings.MEDIA_ROOT) / bid.envelope.storage_name
-    problem = _missing_or_truncated(bid, path)
+    problem = _replaced_after_receipt(bid) or _missing_or_truncated(bid, path)
     if problem:
         return {"problem": problem[0], "problem_message": problem[1]}
     sha256 = hashlib.sha256()
@@ -248,7 +271,7 @@ def opening_report_pdf(opening: Opening) -> bytes:
         paragraphs.append(
             f"{number}. {bid.company.name} (NPWP {bid.company.npwp_display}), "
             f"diterima {to_wita(bid.submitted_at):%d-%m-%Y %H:%M:%S} WITA, "
-            f"SHA-256 {bid.envelope.sha256}. {outcome}"
+            f"SHA-256 pada tanda terima {bid.receipt.get('sha256', '-')}. {outcome}"
         )
     return render_form(
         PdfForm(

@@ -192,7 +192,11 @@ def witness_report_pdf(case: UnopenableCase) -> bytes:
         ("Kode tender", bid.tender.code),
         ("Nama paket", bid.tender.package.name),
         ("Penyedia", f"{bid.company.name} (NPWP {bid.company.npwp_display})"),
-        ("Sampul penawaran", f"{bid.envelope.size} bita, SHA-256 {bid.envelope.sha256}"),
+        (
+            "Sampul menurut tanda terima",
+            f"{bid.receipt.get('size', '-')} bita, SHA-256 {bid.receipt.get('sha256', '-')}",
+        ),
+        ("Sampul tersimpan", f"{bid.envelope.size} bita, SHA-256 {bid.envelope.sha256}"),
         ("Diagnosis", case.opened_bid.problem_message),
         (
             "Permintaan Pokja",
