@@ -78,7 +78,11 @@ def test_the_embedded_scheduler_runs_the_beat_schedule_and_respects_its_times(ma
     company = register()
     Company.objects.filter(pk=company.pk).update(verify_by=timezone.now() - timedelta(minutes=1))
     last_run: dict[str, float] = {}
-    assert scheduler.run_pending(last_run) == ["expire-registrations", "clean-abandoned-uploads"]
+    assert scheduler.run_pending(last_run) == [
+        "expire-registrations",
+        "clean-abandoned-uploads",
+        "publish-tree-head",
+    ]
     company.refresh_from_db()
     assert company.state == Company.State.EXPIRED
     assert scheduler.run_pending(last_run) == []  # not due again until its next crontab time

@@ -25,4 +25,9 @@ app.conf.beat_schedule = {
         "task": "lpse.bids.tasks.clean_abandoned_uploads",
         "schedule": crontab(minute=7),
     },
+    # one signed head a day, e-mailed to LKPP and the auditors.
+    "publish-tree-head": {
+        "task": "lpse.portal.tasks.publish_tree_head",
+        "schedule": crontab(minute=5, hour=0),
+    },
 }

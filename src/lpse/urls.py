@@ -6,6 +6,7 @@ from lpse.core.api import api
 from lpse.core.capabilities import public
 from lpse.portal import api as _portal_api  # noqa: F401  (registers its operations)
 from lpse.portal import views as portal_views
+from lpse.portal import views_transparency as transparency
 from lpse.tenders import api as _tenders_api  # noqa: F401  (registers its operations)
 
 portal_patterns = (
@@ -13,6 +14,19 @@ portal_patterns = (
         path("", portal_views.home, name="home"),
         path("health/", portal_views.health, name="health"),
         path("ping/", portal_views.ping, name="ping"),
+        path("transparansi/", transparency.transparency_page, name="transparency"),
+        path("transparansi/heads.json", transparency.heads_json, name="transparency_heads_json"),
+        path("transparansi/heads.atom", transparency.heads_atom, name="transparency_heads_atom"),
+        path(
+            "transparansi/bukti-konsistensi",
+            transparency.consistency_proof,
+            name="transparency_consistency",
+        ),
+        path(
+            "transparansi/bukti-inklusi",
+            transparency.inclusion_proof,
+            name="transparency_inclusion",
+        ),
     ],
     "portal",
 )

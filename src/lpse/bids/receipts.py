@@ -7,57 +7,15 @@ the public key from ``/api/v1/receipt-key`` (PEM), with no access to the server.
 
 from __future__ import annotations
 
-import base64
-import json
-from pathlib import Path
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from django.conf import settings
+from lpse.core.signing import SignatureInvalid, canonical, public_key_pem, sign_json, verify_json
 
 RECEIPT_FORMAT = "lpse-bid-receipt-v1"
 
-
-def _key_path() -> Path:
-    configured = getattr(settings, "LPSE_SIGNING_KEY_FILE", "")
-    return Path(configured) if configured else Path(settings.DATA_DIR) / "receipt_signing_key.pem"
-
-
-def signing_key() -> Ed25519PrivateKey:
-    """The LPSE's receipt key: generated once into the data folder unless one is configured."""
-    path = _key_path()
-    if not path.exists():
-        key = Ed25519PrivateKey.generate()
-        path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-        path.chmod(0o600)
-    return serialization.load_pem_private_key(path.read_bytes(), password=None)
-
-
-def public_key_pem() -> str:
-    return (
-        signing_key()
-        .public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-
-
-def canonical(fields: dict) -> bytes:
-    body = {k: v for k, v in fields.items() if k != "signature"}
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+__all__ = ["ReceiptInvalid", "canonical", "envelope_claim", "public_key_pem", "sign", "verify"]
 
 
 def sign(fields: dict) -> dict:
-    body = {"format": RECEIPT_FORMAT, **fields}
-    body["signature"] = base64.b64encode(signing_key().sign(canonical(body))).decode()
-    return body
+    return sign_json({"format": RECEIPT_FORMAT, **fields})
 
 
 class ReceiptInvalid(Exception):
@@ -69,17 +27,9 @@ def verify(receipt: dict, public_pem: str) -> None:
     if receipt.get("format") != RECEIPT_FORMAT:
         raise ReceiptInvalid("not an LPSE bid receipt")
     try:
-        key = serialization.load_pem_public_key(public_pem.encode())
-        assert isinstance(key, Ed25519PublicKey)
-        signature = base64.b64decode(receipt["signature"])
-    except (ValueError, KeyError, AssertionError, TypeError):
-        raise ReceiptInvalid("the public key or the signature is malformed") from None
-    try:
-        key.verify(signature, canonical(receipt))
-    except InvalidSignature:
-        raise ReceiptInvalid(
-            "the signature does not match: the receipt was altered or was not issued with this key"
-        ) from None
+        verify_json(receipt, public_pem)
+    except SignatureInvalid as exc:
+        raise ReceiptInvalid(str(exc)) from None
 
 
 def envelope_claim(receipt: dict, *, bid_pk: int, tender_code: str) -> tuple[str, int]:

@@ -123,3 +123,20 @@ class StepTiming(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure}/{self.step} {self.subject_type}:{self.subject_id}"
+
+
+class TreeHead(models.Model):
+    """A signed head of the transparency log (R-9.8): the Merkle root over the first
+    ``tree_size`` audit events, signed with the LPSE key. Published and copied out; a head
+    once copied out cannot be taken back, so a later rewrite of history shows against it."""
+
+    tree_size = models.PositiveBigIntegerField()
+    root_hash = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    signed = models.JSONField()  # the head exactly as published, signature included
+
+    class Meta:
+        ordering = ["-signed_at", "-tree_size"]
+
+    def __str__(self) -> str:
+        return f"tree head {self.tree_size} {self.root_hash[:12]}"
