@@ -46,6 +46,7 @@ from lpse.catalog.models import BusinessSubField
 from lpse.core.api import API_CAPABILITIES
 from lpse.core.api import api as lpse_api
 from lpse.core.capabilities import AUTHENTICATED, PUBLIC
+from lpse.core.documents import document_issue
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent
 from lpse.core.storage import store_bytes
@@ -522,6 +523,9 @@ def samples(reference_data, make_user, settings, tmp_path) -> Samples:
             "providers:checklist_toggle": {"pk": VerificationItem.objects.first().pk},
             "accounts:set_password": {"token": password_token},
             "accounts:login_window_delete": {"pk": window.pk},
+            "portal:document_signature": {
+                "sha256": document_issue(b"%PDF-1.4 sample", kind="sample").sha256
+            },
         },
     )
 

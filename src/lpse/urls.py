@@ -6,6 +6,7 @@ from lpse.core.api import api
 from lpse.core.capabilities import public
 from lpse.portal import api as _portal_api  # noqa: F401  (registers its operations)
 from lpse.portal import views as portal_views
+from lpse.portal import views_documents as documents
 from lpse.portal import views_transparency as transparency
 from lpse.tenders import api as _tenders_api  # noqa: F401  (registers its operations)
 
@@ -26,6 +27,12 @@ portal_patterns = (
             "transparansi/bukti-inklusi",
             transparency.inclusion_proof,
             name="transparency_inclusion",
+        ),
+        path("verifikasi-dokumen/", documents.document_verify, name="document_verify"),
+        path(
+            "verifikasi-dokumen/<str:sha256>.sig",
+            documents.document_signature,
+            name="document_signature",
         ),
     ],
     "portal",

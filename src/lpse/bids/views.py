@@ -21,9 +21,9 @@ from lpse.bids.services import opening as ceremony
 from lpse.bids.services import submission
 from lpse.bids.services import tender_keys as services
 from lpse.core.capabilities import Cap, public, requires
+from lpse.core.documents import blob_pdf_response, pdf_response
 from lpse.core.errors import DomainError
 from lpse.core.feedback import submit_form
-from lpse.core.storage import open_blob
 from lpse.tenders.selectors.access import committee_tender
 from lpse.tenders.selectors.lookup import published_tender_or_404
 from lpse.tenders.services.participation import participation_of
@@ -164,9 +164,7 @@ def receipt_json(request, pk: int):
 @requires(Cap.PARTICIPATE)
 def receipt_pdf_view(request, pk: int):
     bid = _own_bid(request, pk)
-    response = HttpResponse(receipt_pdf(bid), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="tanda-terima-{bid.pk}.pdf"'
-    return response
+    return pdf_response(receipt_pdf(bid), f"tanda-terima-{bid.pk}.pdf", kind="bid_receipt")
 
 
 @public
@@ -238,6 +236,6 @@ def opening_report(request, code: str):
     opening = ceremony.opening_of(tender)
     if opening.report is None:
         raise Http404
-    response = HttpResponse(open_blob(opening.report).read(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="berita-acara-pembukaan-{code}.pdf"'
-    return response
+    return blob_pdf_response(
+        opening.report, f"berita-acara-pembukaan-{code}.pdf", kind="opening_report"
+    )

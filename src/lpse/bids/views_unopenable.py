@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 from lpse.bids.models import OpenedBid, UnopenableCase
 from lpse.bids.services import unopenable
 from lpse.core.capabilities import Cap, requires
+from lpse.core.documents import blob_pdf_response
 from lpse.core.errors import DomainError
 from lpse.core.feedback import act_and_redirect
-from lpse.core.storage import open_blob
 
 
 @requires(Cap.MANAGE_TENDERS)
@@ -84,7 +84,6 @@ def witness_report(request, pk: int):
     case = get_object_or_404(UnopenableCase.objects.select_related("witness_report"), pk=pk)
     if case.witness_report is None:
         raise Http404
-    with open_blob(case.witness_report) as f:
-        response = HttpResponse(f.read(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="berita-acara-kesaksian-{pk}.pdf"'
-    return response
+    return blob_pdf_response(
+        case.witness_report, f"berita-acara-kesaksian-{pk}.pdf", kind="witness_report"
+    )

@@ -140,3 +140,18 @@ class TreeHead(models.Model):
 
     def __str__(self) -> str:
         return f"tree head {self.tree_size} {self.root_hash[:12]}"
+
+
+class IssuedDocument(models.Model):
+    """A document this LPSE issued (R-7.4): the SHA-256 and size of its exact bytes and the
+    detached Ed25519 signature over them, so that anyone can check a copy on the public page
+    *Verifikasi dokumen* or offline with its ``.sig``. One row per distinct document."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=50)
+    issued_at = models.DateTimeField()
+    signed = models.JSONField()  # the sidecar exactly as served, signature included
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.sha256[:12]}"

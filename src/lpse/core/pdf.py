@@ -9,6 +9,7 @@ from django.utils import timezone
 from fpdf import FPDF
 
 from lpse.core.calendar import to_wita
+from lpse.core.signing import fingerprint
 
 _REPLACEMENTS = {"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "...", "•": "-"}
 
@@ -70,8 +71,22 @@ def render_form(doc: PdfForm) -> bytes:
             new_x="LMARGIN",
             new_y="NEXT",
         )
+    pdf.set_auto_page_break(False)  # the footers sit in the bottom margin, on the last page
     if doc.footer:
-        pdf.set_y(-25)
+        pdf.set_y(-32)
         pdf.set_font("helvetica", "I", 8)
         pdf.multi_cell(0, 4, _latin1(doc.footer))
+    # how to check this copy. The signature itself is detached (a .sig beside the file):
+    # written in here it would change the bytes it signs.
+    pdf.set_y(-18)
+    pdf.set_font("helvetica", "", 7)
+    pdf.multi_cell(
+        0,
+        3.5,
+        _latin1(
+            f"Dokumen elektronik {settings.LPSE_SITE_NAME}, ditandatangani secara elektronik. "
+            f"Periksa keasliannya di {settings.LPSE_BASE_URL}/verifikasi-dokumen/ . "
+            f"Sidik jari kunci LPSE (SHA-256): {fingerprint()}"
+        ),
+    )
     return bytes(pdf.output())

@@ -11,16 +11,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lpse.bids.selectors import opened_bids_of
 from lpse.core.capabilities import Cap, requires
+from lpse.core.documents import blob_pdf_response
 from lpse.core.errors import DomainError
 from lpse.core.feedback import act_and_redirect, submit_form
-from lpse.core.storage import open_blob
 from lpse.evaluation.capability import capability_of
 from lpse.evaluation.forms import (
     AnswerForm,
@@ -304,12 +304,4 @@ def outcome_report(request, code: str):
     outcome = current_outcome(tender)
     if outcome is None:
         raise Http404
-    return pdf_response(outcome.report, f"hasil-pemilihan-{code}.pdf")
-
-
-def pdf_response(blob, filename: str) -> HttpResponse:
-    with open_blob(blob) as f:
-        response = HttpResponse(f.read(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-SHA256"] = blob.sha256
-    return response
+    return blob_pdf_response(outcome.report, f"hasil-pemilihan-{code}.pdf", kind="outcome_report")

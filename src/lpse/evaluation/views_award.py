@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lpse.core.capabilities import AUTHENTICATED, Cap, requires
+from lpse.core.documents import blob_pdf_response
 from lpse.core.feedback import submit_form
 from lpse.evaluation.forms import AwardForm, ContractForm
 from lpse.evaluation.selectors import award_of, contract_of, current_outcome
 from lpse.evaluation.services import award as award_services
-from lpse.evaluation.views import pdf_response
 from lpse.tenders.selectors.access import is_committee_member
 from lpse.tenders.selectors.lookup import tender_or_404
 
@@ -105,4 +105,4 @@ def award_letter(request, code: str):
         user, tender
     ):
         raise PermissionDenied
-    return pdf_response(award.document, f"sppbj-{code}.pdf")
+    return blob_pdf_response(award.document, f"sppbj-{code}.pdf", kind="award_letter")

@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lpse.core.capabilities import AUTHENTICATED, Cap, public, requires
+from lpse.core.documents import blob_pdf_response
 from lpse.core.feedback import submit_form
 from lpse.evaluation.forms import ObjectionForm
 from lpse.evaluation.models import ObjectionAttachment
 from lpse.evaluation.selectors import current_outcome, own_result
 from lpse.evaluation.services.objections import objection_file
-from lpse.evaluation.views import pdf_response
 from lpse.tenders.selectors.access import is_committee_member
 from lpse.tenders.selectors.lookup import announced_tender_or_404, tender_or_404
 
@@ -106,4 +106,4 @@ def public_report(request, code: str):
     outcome = current_outcome(tender)
     if outcome is None or outcome.announced_at is None:
         raise Http404
-    return pdf_response(outcome.report, f"hasil-pemilihan-{code}.pdf")
+    return blob_pdf_response(outcome.report, f"hasil-pemilihan-{code}.pdf", kind="outcome_report")

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lpse.core.capabilities import Cap, public, requires
+from lpse.core.documents import pdf_response
 from lpse.core.errors import DomainError
 from lpse.core.forms import add_domain_error
 from lpse.providers import selectors
@@ -88,7 +89,7 @@ def registration_done(request, ref: str):
 def blank_form_pdf(request, kind: str):
     if kind not in FORM_KINDS:
         raise Http404
-    return _pdf_response(form_pdf(kind, None), f"formulir-{kind}.pdf")
+    return pdf_response(form_pdf(kind, None), f"formulir-{kind}.pdf", kind="provider_form")
 
 
 @public
@@ -97,13 +98,11 @@ def form_pdf_view(request, ref: str, kind: str):
     if kind not in FORM_KINDS:
         raise Http404
     company = get_object_or_404(Company.objects.select_related("user"), forms_ref=ref)
-    return _pdf_response(form_pdf(kind, company), f"formulir-{kind}-{company.user.username}.pdf")
-
-
-def _pdf_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return pdf_response(
+        form_pdf(kind, company),
+        f"formulir-{kind}-{company.user.username}.pdf",
+        kind="provider_form",
+    )
 
 
 @public

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from lpse.core import hooks
 from lpse.core.capabilities import AUTHENTICATED, Cap, public, requires
+from lpse.core.documents import blob_pdf_response
 from lpse.core.errors import DomainError
 from lpse.core.feedback import act_and_redirect
 from lpse.core.storage import open_blob
@@ -160,8 +161,8 @@ def pact_download(request, pk: int):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied
-    return FileResponse(
-        open_blob(pact.document),
-        as_attachment=True,
-        filename=f"pakta-integritas-{pact.tender.code}-{pact.signer_id}.pdf",
+    return blob_pdf_response(
+        pact.document,
+        f"pakta-integritas-{pact.tender.code}-{pact.signer_id}.pdf",
+        kind="integrity_pact",
     )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from lpse.core import audit
 from lpse.core.capabilities import Cap, public, requires
+from lpse.core.documents import blob_pdf_response
 from lpse.core.errors import DomainError
 from lpse.core.forms import add_domain_error
 from lpse.core.storage import open_blob
@@ -158,7 +159,7 @@ def request_detail(request, pk: int):
     return _detail(request, _training(pk))
 
 
-def _attachment(blob, filename: str, content_type: str = "application/pdf") -> HttpResponse:
+def _attachment(blob, filename: str, content_type: str) -> HttpResponse:
     with open_blob(blob) as f:
         response = HttpResponse(f.read(), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -178,7 +179,9 @@ def reply_pdf(request, pk: int):
     session = get_object_or_404(TrainingSession.objects.select_related("reply_letter"), request=pk)
     if session.reply_letter is None:
         raise Http404
-    return _attachment(session.reply_letter, f"surat-jawaban-pelatihan-{pk}.pdf")
+    return blob_pdf_response(
+        session.reply_letter, f"surat-jawaban-pelatihan-{pk}.pdf", kind="training_reply_letter"
+    )
 
 
 @requires(Cap.VIEW_TRAININGS)
@@ -188,7 +191,9 @@ def assignment_pdf(request, pk: int):
     )
     if session.assignment_letter is None:
         raise Http404
-    return _attachment(session.assignment_letter, f"surat-tugas-pelatihan-{pk}.pdf")
+    return blob_pdf_response(
+        session.assignment_letter, f"surat-tugas-pelatihan-{pk}.pdf", kind="training_assignment"
+    )
 
 
 def _posted(request, pk: int, form_key: str, form, action, success: str):
