@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -94,6 +95,7 @@ def home(request):
 
 
 @requires(AUTHENTICATED)
+@sensitive_post_parameters("token")
 def otp(request):
     """Verify the second factor; a staff member without a device first enrols one."""
     user = request.user
@@ -129,6 +131,7 @@ REAUTH_FAILURE_LIMIT = 5
 
 
 @requires(AUTHENTICATED)
+@sensitive_post_parameters("password")
 def reauth(request):
     """Type the password again. Wrong guesses are counted: someone holding a stolen session
     cannot try passwords here without limit (after five, the session ends)."""
@@ -172,6 +175,7 @@ def email_change(request):
 
 
 @public
+@sensitive_post_parameters("password1", "password2")
 def set_password(request, token: str):
     try:
         link = services.password_link_check(token)

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lpse.bids import receipts
@@ -174,6 +175,7 @@ def receipt_key(request):
 
 
 @requires(Cap.MANAGE_TENDERS)
+@sensitive_post_parameters("passphrase")
 def opening_key(request):
     return submit_form(
         request,
@@ -192,6 +194,7 @@ def opening_key(request):
 
 
 @requires(Cap.MANAGE_TENDERS)
+@sensitive_post_parameters("passphrase", "identity")
 def opening_page(request, code: str):
     tender = committee_tender(request.user, code)
     opening = ceremony.opening_of(tender)
