@@ -174,7 +174,8 @@ def make_tender(*, opens_in: float = 20.0, agency_code: str = "DPUPR") -> Site:
     from lpse.accounts.models import Agency
     from lpse.accounts.roles import Role
     from lpse.accounts.services import user_bootstrap
-    from lpse.bids.services.tender_keys import opening_key_set
+    from lpse.bids import offline
+    from lpse.bids.services.opening_keys import opening_key_set
     from lpse.catalog.models import BusinessSubField
     from lpse.tenders.services import preparation as services
 
@@ -231,6 +232,7 @@ def make_tender(*, opens_in: float = 20.0, agency_code: str = "DPUPR") -> Site:
     services.pact_sign(actor=ppk, tender=tender)
     for member in members:
         services.pact_sign(actor=member, tender=tender)
+    offline.make_tender_key(actor=members[0], tender=tender)
     tender = services.tender_publish(actor=members[0], tender=tender)
     tender.refresh_from_db()
     assert tender.bid_key.threshold == 3, tender.bid_key.threshold
@@ -279,11 +281,64 @@ def make_providers(tender, count: int, *, prefix: str, password: str) -> list:
                 forms_ref=secrets.token_urlsafe(24),
             )
             company.sub_fields.set([tender.package.sub_field])
+            bind_signing_key(company)
             user = User.objects.get(pk=user.pk)
             services.pact_sign(actor=user, tender=tender)
             participation.participation_register(actor=user, tender=tender)
             users.append(user)
     return users
+
+
+# --- the providers' signing keys (R-9.7) --------------------------------------------------------
+
+# username → (the company's NPWP, its private signing key): in a real site each key stays on its
+# provider's device; here the benchmark plays every provider's browser, so it holds them all.
+SIGNERS: dict[str, tuple[str, object]] = {}
+# session cookie → username, for the providers signed in with ``session_cookie``
+_USER_OF_SESSION: dict[str, str] = {}
+
+
+def bind_signing_key(company) -> None:
+    """The company's key bound as two verifiers bind it, written directly (the binding is a
+    procedure at the LPSE office, not what is measured), with the audit event the opening reads
+    "bound when the bid arrived" from, as the service writes it."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from django.utils import timezone
+
+    from lpse.bids import signatures
+    from lpse.core import audit
+    from lpse.providers import key_material
+    from lpse.providers.models import SigningKey
+
+    private = Ed25519PrivateKey.generate()
+    public = signatures.public_key_of(private)
+    now = timezone.now()
+    key = SigningKey.objects.create(
+        company=company,
+        state=SigningKey.State.BOUND,
+        public_key=public,
+        fingerprint=key_material.fingerprint(key_material.public_key_bytes(public)),
+        proposed_by=company.user,
+        proposed_at=now,
+        bound_at=now,
+    )
+    audit.record(
+        actor=None,
+        action="signing_key.bind",
+        obj=key,
+        data={"company": company.pk, "fingerprint": key.fingerprint, "revoked": []},
+    )
+    SIGNERS[company.user.username] = (company.npwp, private)
+
+
+def envelope_signature(username: str, tender_code: str, envelope: Envelope) -> str:
+    """What the provider's browser sends with the last byte (lpse.bids.signatures)."""
+    from lpse.bids import signatures
+
+    npwp, private = SIGNERS[username]
+    return signatures.sign(
+        private, tender_code=tender_code, npwp=npwp, sha256=envelope.sha256, size=envelope.size
+    )
 
 
 def wait_until_open(tender, max_seconds: float = 120) -> None:
@@ -309,7 +364,9 @@ def session_cookie(user) -> str:
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     from django.conf import settings
 
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    _USER_OF_SESSION[cookie] = user.username
+    return cookie
 
 
 def database_version() -> str:
@@ -647,6 +704,7 @@ class Browser:
     def __init__(self, port: int, timeout: float):
         self.port, self.timeout = port, timeout
         self.cookies: dict[str, str] = {}
+        self.username = ""  # who signed in here (``sign_in``), to sign bids as bid.js does
         self._conn: http.client.HTTPConnection | None = None
         self._used = 0.0
 
@@ -707,6 +765,7 @@ class Browser:
         )
         if status != 302 or "sessionid" not in self.cookies:
             raise HttpError(f"sign-in refused: HTTP {status} {headers.get('Location')}")
+        self.username = username
 
 
 @dataclass
@@ -764,6 +823,9 @@ def upload_envelope(
         return fail("closed" if code == "closed" else "refused", code, "create")
     url = json.loads(body)["url"]
     offset, failures = 0, 0
+    # R-9.7: the last PATCH carries the company's signature, as bid.js sends it.
+    signer = browser.username or _USER_OF_SESSION.get(browser.cookies.get("sessionid", ""), "")
+    signature = envelope_signature(signer, tender_code, envelope) if signer in SIGNERS else ""
     with open(envelope.path, "rb") as source:
         for _attempt in range(envelope.size // chunk + 2 + retries):  # bounded
             if give_up_at is not None and time.perf_counter() > give_up_at:
@@ -782,6 +844,7 @@ def upload_envelope(
                     {
                         "Upload-Offset": str(offset),
                         "Content-Type": "application/offset+octet-stream",
+                        **({"Upload-Signature": signature} if final and signature else {}),
                     },
                 )
             except (OSError, http.client.HTTPException) as exc:

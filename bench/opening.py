@@ -19,12 +19,17 @@ Measured, in this order:
   1. baseline: the tender identity rebuilt from three members' shares (keys.unseal_share,
      keys.combine), then every stored envelope decrypted with plain ``pyrage.decrypt_file`` to a
      temp file (overwritten, removed at the end);
-  2. the ceremony: three members call ``lpse.bids.services.opening.share_unlock`` with their identities;
+  2. the ceremony: three members open their shares (``lpse.bids.offline.unlock_share``, as their browsers do) and
+     send them to ``lpse.bids.services.opening.share_unlock``;
      the third call rebuilds the key and opens every bid (``_open_all``: check, decrypt, unpack,
      store the documents, the berita acara PDF) — its time is the opening time;
   3. the baseline again, and a reference: the same decryption, each plaintext to a file of its own,
      fsynced — what the opening cannot avoid, since it keeps every document durably;
-  4. the receipt checks of R-9.9 alone (part of 2), as a fraction of the opening's time.
+  4. the receipt checks of R-9.9 alone (part of 2), as a fraction of the opening's time;
+  5. the provider-signature checks of R-9.7 alone (part of 2: key row, audit-log binding,
+     Ed25519 verification), as a fraction of the opening's time.
+Each provider's company has a signing key bound (rows written directly, harness.bind_signing_key)
+and every envelope is signed with it, as the bid page signs it.
 The ratio printed is the baseline's time (mean of 1 and 3) divided by the opening's: 1.0 means the
 ceremony costs no more than decrypting the files. With --profile the third share_unlock runs
 under cProfile and the heaviest functions are printed.
@@ -56,6 +61,7 @@ from harness import (
     close_db,
     database_version,
     django_setup,
+    envelope_signature,
     machine_line,
     make_envelope,
     make_providers,
@@ -143,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         django_setup(env)
         from django.conf import settings
 
-        from lpse.bids import keys
+        from lpse.bids import keys, offline
         from lpse.bids.models import Bid, KeyShare, OpenedBid, Opening
         from lpse.bids.services import opening, submission
 
@@ -174,7 +180,12 @@ def main(argv: list[str] | None = None) -> int:
             upload = submission.upload_start(actor=provider, tender=tender, length=envelope.size)
             with open(envelope.path, "rb") as stream:
                 bid = submission.upload_append(
-                    actor=provider, upload=upload, offset=0, stream=stream, length=envelope.size
+                    actor=provider,
+                    upload=upload,
+                    offset=0,
+                    stream=stream,
+                    length=envelope.size,
+                    signature=envelope_signature(provider.username, code, envelope),
                 )
             assert isinstance(bid, Bid), bid
         submit_seconds = time.perf_counter() - t0
@@ -208,14 +219,14 @@ def main(argv: list[str] | None = None) -> int:
         print("the ceremony: three members unlock their shares …", flush=True)
         t0 = time.perf_counter()
         for member in members[:2]:
-            opening.share_unlock(actor=member, tender=tender, identity=site.identities[member.pk])
+            offline.unlock_share(member=member, tender=tender, identity=site.identities[member.pk])
         first_two = time.perf_counter() - t0
         profiler = cProfile.Profile() if args.profile else None
         t0 = time.perf_counter()
         if profiler:
             profiler.enable()
-        result = opening.share_unlock(
-            actor=members[2], tender=tender, identity=site.identities[members[2].pk]
+        result = offline.unlock_share(
+            member=members[2], tender=tender, identity=site.identities[members[2].pk]
         )
         if profiler:
             profiler.disable()
@@ -249,6 +260,13 @@ def main(argv: list[str] | None = None) -> int:
         receipt_seconds = time.perf_counter() - t0
         if refused:
             raise RuntimeError(f"{len(refused)} bids fail their receipt check")
+        # R-9.7: the part that checks each bid's provider signature (the key row, its binding in
+        # the audit log before the bid, Ed25519 over the envelope's SHA-256), timed on its own.
+        t0 = time.perf_counter()
+        unsigned = [b for b in bids if opening._signature_fails(b)]
+        signature_seconds = time.perf_counter() - t0
+        if unsigned:
+            raise RuntimeError(f"{len(unsigned)} bids fail their signature check")
         db_version = database_version()
         close_db()
 
@@ -281,6 +299,10 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"receipt checks (R-9.9): {receipt_seconds * 1000:.1f} ms for {len(bids)} bids, "
             f"{receipt_seconds / opening_seconds:.4f} of the opening's time"
+        )
+        print(
+            f"signature checks (R-9.7): {signature_seconds * 1000:.1f} ms for {len(bids)} bids, "
+            f"{signature_seconds / opening_seconds:.4f} of the opening's time"
         )
         if profiler:
             out = io.StringIO()

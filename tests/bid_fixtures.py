@@ -1,17 +1,23 @@
 """Fixtures for sealed bids: a tender of a five-member committee that opens 3-of-5, a verified
-provider registered for it, and helpers to seal and submit envelopes."""
+provider registered for it with a bound signing key (R-9.7), and helpers to seal, sign and
+submit envelopes."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 import time_machine
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from lpse.bids import envelope
+from lpse.bids import envelope, signatures
 from lpse.bids.services import submission
+from lpse.core import audit
+from lpse.providers import key_material
+from lpse.providers.models import SigningKey
 from lpse.tenders.services import participation
 from lpse.tenders.services import preparation as services
 from tests.tender_fixtures import PREPARED_AT, at, draft_tender, make_agency_setup, publish
@@ -32,6 +38,61 @@ class BiddingTender:
         return self.tender.bid_key.recipient
 
 
+# --- the provider's signing key (R-9.7) ----------------------------------------------------------
+
+
+def fixture_signing_key(npwp: str) -> Ed25519PrivateKey:
+    """A company's test signing key, derived from its NPWP: every helper that signs for the
+    company gets the same key without passing it around. (A real key is random and never
+    leaves the provider's device.)"""
+    seed = hashlib.sha256(b"lpse-test-signing-key|" + npwp.encode()).digest()
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def signing_key_of(company) -> Ed25519PrivateKey:
+    return fixture_signing_key(company.npwp)
+
+
+def bind_signing_key(company, private_key: Ed25519PrivateKey | None = None, *, at=PREPARED_AT):
+    """The company's key bound as two verifiers would bind it, written directly (the binding
+    procedure has its own tests: tests/test_signing_key_binding.py). ``at``: when it was bound,
+    before the fixed July 2026 schedule of the tender fixtures."""
+    public = signatures.public_key_of(private_key or signing_key_of(company))
+    key = SigningKey.objects.create(
+        company=company,
+        state=SigningKey.State.BOUND,
+        public_key=public,
+        fingerprint=key_material.fingerprint(key_material.public_key_bytes(public)),
+        proposed_by=company.user,
+        proposed_at=at,
+        bound_at=at,
+    )
+    # The opening reads "bound when the bid arrived" from the audit log, as the service writes it.
+    audit.record(
+        actor=None,
+        action="signing_key.bind",
+        obj=key,
+        data={"company": company.pk, "fingerprint": key.fingerprint, "revoked": []},
+    )
+    return key
+
+
+def sign_envelope(company, tender, data: bytes, private_key: Ed25519PrivateKey | None = None):
+    """The signature the company's browser (or ``lpse apendo sign``) sends with an envelope."""
+    return signatures.sign(
+        private_key or signing_key_of(company),
+        tender_code=tender.code,
+        npwp=company.npwp,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+    )
+
+
+def signed(bidding, data: bytes) -> str:
+    """``sign_envelope`` for the ``bidding`` fixture's provider and tender."""
+    return sign_envelope(bidding.provider.company, bidding.tender, data)
+
+
 @pytest.fixture
 def five_member_agency(make_user):
     return make_agency_setup(make_user, "RSUD", size=5)
@@ -50,6 +111,7 @@ def bidding(five_member_agency, verified_provider):
     with time_machine.travel(at(0, 9), tick=False):
         services.pact_sign(actor=verified_provider, tender=tender)
         participation.participation_register(actor=verified_provider, tender=tender)
+    bind_signing_key(verified_provider.company)
     tender.refresh_from_db()
     return BiddingTender(tender=tender, setup=setup, provider=verified_provider)
 
@@ -86,7 +148,13 @@ def seal(
 
 
 def submit(provider, tender, data: bytes, *, chunk: int | None = None):
-    """Upload ``data`` in chunks through the service, as the page does; returns the bid."""
+    """Upload ``data`` in chunks through the service, as the page does, signed with the
+    company's key (bound first if the company has none, as for the extra bidders of the
+    evaluation fixtures); returns the bid."""
+    company = provider.company
+    if not SigningKey.objects.filter(company=company, state=SigningKey.State.BOUND).exists():
+        bind_signing_key(company)
+    signature = sign_envelope(company, tender, data)
     upload = submission.upload_start(actor=provider, tender=tender, length=len(data))
     offset = 0
     result = upload
@@ -99,6 +167,7 @@ def submit(provider, tender, data: bytes, *, chunk: int | None = None):
             offset=offset,
             stream=io.BytesIO(piece),
             length=len(piece),
+            signature=signature,  # the server reads it with the last byte
         )
         offset += len(piece)
     return result

@@ -7,8 +7,8 @@ import time_machine
 
 from lpse.accounts.roles import Role
 from lpse.accounts.services import user_bootstrap
+from lpse.bids import offline
 from lpse.bids.models import OpenedBid
-from lpse.bids.services import opening
 from lpse.catalog.models import BusinessSubField
 from lpse.evaluation.models import Criterion, QualificationInvitation, Verdict
 from lpse.evaluation.services import verdicts as services
@@ -76,8 +76,8 @@ def opened(bidding):
         )
     with time_machine.travel(AT_OPENING, tick=False):
         for member in bidding.setup.members[:3]:
-            opening.share_unlock(
-                actor=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
+            offline.unlock_share(
+                member=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
             )
     bids = {o.bid.company.name: o for o in OpenedBid.objects.select_related("bid__company")}
     return bidding, bids

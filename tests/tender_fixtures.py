@@ -16,7 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pyrage import x25519
 
 from lpse.accounts.roles import Role
-from lpse.bids.services.tender_keys import opening_key_set
+from lpse.bids import offline
+from lpse.bids.services.opening_keys import opening_key_set
 from lpse.catalog.models import BusinessSubField
 from lpse.core.calendar import WITA
 from lpse.tenders.selectors.sample import sample_schedule
@@ -113,6 +114,8 @@ def publish(setup: AgencySetup, tender):
     services.pact_sign(actor=setup.ppk, tender=tender)
     for member in setup.members:
         services.pact_sign(actor=member, tender=tender)
+    # the key is made on a member's device (here as lpse apendo keygen makes it).
+    offline.make_tender_key(actor=setup.members[0], tender=tender, offline=False)
     return services.tender_publish(actor=setup.members[0], tender=tender)
 
 

@@ -70,6 +70,7 @@ from tests import (
     matrix_samples_email_change,
     matrix_samples_evaluation,
     matrix_samples_servicedesk,
+    matrix_samples_signing_keys,
     matrix_samples_support,
     matrix_samples_training,
 )
@@ -81,6 +82,7 @@ SAMPLE_MODULES = (
     matrix_samples_email_change,
     matrix_samples_evaluation,
     matrix_samples_servicedesk,
+    matrix_samples_signing_keys,
     matrix_samples_support,
     matrix_samples_training,
 )
@@ -421,6 +423,7 @@ def tender_samples(company: Company, make_user) -> dict[str, object]:
         "upload_id": upload.id,
         "bids:receipt_json": {"pk": bid.pk},
         "bids:receipt_pdf": {"pk": bid.pk},
+        "bids:receipt_log_proof": {"pk": bid.pk},
         "package_pk": package.pk,
         "question_pk": question.pk,
         "tenders:document_download": {"pk": document.pk},

@@ -31,10 +31,11 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import time_machine
 
+from lpse.bids import signatures
 from lpse.bids.models import Bid, Upload
 from lpse.bids.services import submission
 from lpse.core.errors import DomainError
-from tests.bid_fixtures import DURING_BIDDING, seal
+from tests.bid_fixtures import DURING_BIDDING, fixture_signing_key, seal, signed
 
 ROOT = Path(__file__).resolve().parents[1]
 MiB = 1024 * 1024
@@ -92,6 +93,7 @@ def setup(providers):
     from lpse.providers.models import Company
     from lpse.tenders.services import participation, preparation as services
     from lpse.tenders.selectors import schedule as sched
+    from tests.bid_fixtures import bind_signing_key
     from tests.tender_fixtures import PREPARED_AT, make_agency_setup, package_data, publish
 
     for code, name in demo.AGENCIES:
@@ -141,6 +143,7 @@ def setup(providers):
             registered_at=PREPARED_AT, verify_by=PREPARED_AT, forms_ref=f"ref-{name}",
         )
         company.sub_fields.set(BusinessSubField.objects.filter(code="K01"))
+        bind_signing_key(company)  # R-9.7: bids are signed with the company's bound key
         services.pact_sign(actor=user, tender=tender)
         participation.participation_register(actor=user, tender=tender)
         client = Client()
@@ -288,13 +291,25 @@ class Provider:
         assert status == 200, data
         return data["offset"]
 
-    def patch(self, url: str, offset: int, piece: bytes):
+    def signature(self, data: bytes) -> str:
+        """What bid.js sends with the last byte: the company's signature over the envelope."""
+        npwp = self.site.providers[self.name]["npwp"]
+        return signatures.sign(
+            fixture_signing_key(npwp),
+            tender_code=self.site.tender,
+            npwp=npwp,
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+        )
+
+    def patch(self, url: str, offset: int, piece: bytes, *, signature: str = ""):
         return self.site.server.request(
             "PATCH",
             url,
             piece,
             self.headers(
-                **{"Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"}
+                **{"Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"},
+                **({"Upload-Signature": signature} if signature else {}),
             ),
         )
 
@@ -411,7 +426,7 @@ def test_R_9_6_the_server_process_killed_mid_upload_then_the_upload_resumed_to_c
     site.server.start()
     offset = provider.offset(url)
     assert half <= offset < len(data)
-    status, body = provider.patch(url, offset, data[offset:])
+    status, body = provider.patch(url, offset, data[offset:], signature=provider.signature(data))
     _assert_receipt(site, data, status, body, "killed")
     assert _part_size(site, url) == -1  # the part file became the stored envelope
 
@@ -435,7 +450,7 @@ def test_R_9_6_a_connection_cut_mid_chunk_keeps_what_arrived_and_resumes(site, h
     offset = _wait_for(lambda: provider.offset(url), "the server to keep what arrived")
     assert 0 < offset <= sent
     assert _part_size(site, url) == offset
-    status, body = provider.patch(url, offset, data[offset:])
+    status, body = provider.patch(url, offset, data[offset:], signature=provider.signature(data))
     _assert_receipt(site, data, status, body, how)
 
 
@@ -482,6 +497,7 @@ def test_R_9_6_storage_full_gives_a_clear_error_and_no_bid_row(bidding, settings
             offset=offset,
             stream=io.BytesIO(piece),
             length=len(piece),
+            signature=signed(bidding, data),
         )
 
     with time_machine.travel(DURING_BIDDING, tick=False):

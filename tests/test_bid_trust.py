@@ -12,6 +12,7 @@ import pytest
 import time_machine
 
 from lpse.accounts.roles import Role
+from lpse.bids import offline
 from lpse.bids.models import Bid, OpenedBid
 from lpse.bids.services import opening, unopenable
 from lpse.core.storage import store_bytes
@@ -26,8 +27,8 @@ FORGED_PRICE = "1.00"
 def _open(bidding) -> None:
     with time_machine.travel(AT_OPENING, tick=False):
         for member in bidding.setup.members[:3]:
-            opening.share_unlock(
-                actor=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
+            offline.unlock_share(
+                member=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
             )
 
 

@@ -14,20 +14,20 @@ import time_machine
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from lpse.bids import receipts
+from lpse.bids import offline, receipts
 from lpse.bids.models import Bid, OpenedBid, Upload
 from lpse.bids.services import opening, submission
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent
-from tests.bid_fixtures import AT_OPENING, DEADLINE, DURING_BIDDING, seal, submit
+from tests.bid_fixtures import AT_OPENING, DEADLINE, DURING_BIDDING, seal, signed, submit
 
 pytestmark = pytest.mark.django_db
 
 
 def unlock(bidding, members):
     for member in members:
-        opening.share_unlock(
-            actor=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
+        offline.unlock_share(
+            member=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
         )
 
 
@@ -157,6 +157,7 @@ def test_R_9_6_an_upload_resumes_from_the_servers_offset(bidding):
             offset=150,
             stream=io.BytesIO(data[150:]),
             length=len(data) - 150,
+            signature=signed(bidding, data),
         )
     assert (Path(settings.MEDIA_ROOT) / bid.envelope.storage_name).read_bytes() == data
 
@@ -228,18 +229,26 @@ def test_R_9_2_nothing_opens_before_the_opening_stage(bidding):
     member = bidding.setup.members[0]
     with time_machine.travel(DEADLINE - timedelta(minutes=1), tick=False):
         with pytest.raises(DomainError, match="Bids can be opened from 15 Jul 2026 10:00 WITA"):
-            opening.share_unlock(
-                actor=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
+            offline.unlock_share(
+                member=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
             )
 
 
 def test_R_9_2_a_member_cannot_unlock_with_someone_elses_key_or_twice(bidding):
+    from lpse.bids import keys
+
     first, second = bidding.setup.members[:2]
     with time_machine.travel(AT_OPENING, tick=False):
-        with pytest.raises(DomainError, match="does not unlock this share"):
-            opening.share_unlock(
-                actor=first, tender=bidding.tender, identity=bidding.setup.identity_of(second)
+        # On the member's device: another member's key does not open this member's share...
+        with pytest.raises(keys.TenderKeyError, match="does not unlock this share"):
+            offline.unlock_share(
+                member=first, tender=bidding.tender, identity=bidding.setup.identity_of(second)
             )
+        # ...and on the server, a share opened by another member is not this member's.
+        theirs = bidding.tender.bid_key.shares.get(member=second)
+        text = keys.opened_share_text(theirs.sealed, bidding.setup.identity_of(second))
+        with pytest.raises(DomainError, match=r"This is share \d, but yours is share \d"):
+            opening.share_unlock(actor=first, tender=bidding.tender, share=text)
         unlock(bidding, [first])
         with pytest.raises(DomainError, match="already unlocked"):
             unlock(bidding, [first])
@@ -339,6 +348,7 @@ def test_R_9_6_two_requests_never_write_the_same_upload_at_once(bidding):
             offset=0,
             stream=io.BytesIO(data),
             length=len(data),
+            signature=signed(bidding, data),
         )
     assert isinstance(bid, Bid) and not lock_path.exists()
 
@@ -363,6 +373,7 @@ def test_R_9_6_a_bid_that_fails_to_commit_leaves_no_orphan_file_and_can_be_finis
                 offset=0,
                 stream=io.BytesIO(data),
                 length=len(data),
+                signature=signed(bidding, data),
             )
         assert not Bid.objects.exists()
         import hashlib
@@ -377,6 +388,7 @@ def test_R_9_6_a_bid_that_fails_to_commit_leaves_no_orphan_file_and_can_be_finis
             offset=len(data),
             stream=io.BytesIO(b""),
             length=0,
+            signature=signed(bidding, data),
         )
     assert isinstance(bid, Bid) and bid.receipt["size"] == len(data)
 
@@ -420,6 +432,7 @@ def test_R_8_3_the_deadline_is_judged_when_the_last_byte_arrived_not_when_accept
                 offset=0,
                 stream=io.BytesIO(data),
                 length=len(data),
+                signature=signed(bidding, data),
             )
         monkeypatch.undo()
     with time_machine.travel(DEADLINE + timedelta(seconds=2), tick=False):
@@ -429,7 +442,11 @@ def test_R_8_3_the_deadline_is_judged_when_the_last_byte_arrived_not_when_accept
                 actor=bidding.provider, upload=upload, offset=10, stream=io.BytesIO(b"x")
             )
         bid = submission.upload_append(
-            actor=bidding.provider, upload=upload, offset=len(data), stream=io.BytesIO(b"")
+            actor=bidding.provider,
+            upload=upload,
+            offset=len(data),
+            stream=io.BytesIO(b""),
+            signature=signed(bidding, data),
         )
     assert bid.submitted_at == arrived
     assert datetime.fromisoformat(bid.receipt["received_at"]) == arrived
@@ -477,7 +494,11 @@ def test_R_9_6_a_chunked_upload_is_hashed_as_it_arrives_and_again_only_when_need
             submission._running_hashes.drop(upload.pk)
         upload.refresh_from_db()
         return submission.upload_append(
-            actor=bidding.provider, upload=upload, offset=half, stream=io.BytesIO(data[half:])
+            actor=bidding.provider,
+            upload=upload,
+            offset=half,
+            stream=io.BytesIO(data[half:]),
+            signature=signed(bidding, data),
         )
 
     read_again = []

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from lpse.bids import offline, opening_keys
 from lpse.bids.models import OpenedBid
-from lpse.bids.services import opening
 from lpse.core.audit import verify_chain
 from lpse.demo import loader as demo
 from lpse.tenders.models import Tender
@@ -28,9 +28,11 @@ def test_the_demo_loads_once_lists_every_account_and_its_committee_can_open_a_bi
     tender = Tender.objects.get(bids__isnull=False)
     members = list(tender.package.committee.members.order_by("username"))
     for member in members[: tender.bid_key.threshold]:
-        opening.share_unlock(
-            actor=member, tender=tender, passphrase=demo.demo_password("committee")
+        # What the member's browser does: open the sealed key with the passphrase, then the share.
+        identity = opening_keys.open_identity(
+            member.opening_key.sealed_identity, demo.demo_password("committee")
         )
+        offline.unlock_share(member=member, tender=tender, identity=identity)
     opened = OpenedBid.objects.get(bid__tender=tender)
     assert str(opened.total_price) == "949750000.00" and not opened.problem
 

@@ -181,7 +181,14 @@ def test_R_8_4_no_award_while_the_period_runs_or_an_objection_is_unanswered(
     assert hashlib.sha256(data).hexdigest() == letter.document.sha256
     assert hashlib.md5(data).hexdigest() == letter.document.md5
     event = AuditEvent.objects.get(action="award.issue")
-    assert event.actor == ppk and event.data["sha256"] == letter.document.sha256
+    # The event records the letter; the stored copy is that letter followed by the event's
+    # log proof.
+    assert event.actor == ppk and data.startswith(b"%PDF")
+    from lpse.core.documents import pdf_log_proof
+
+    proof = pdf_log_proof(data)
+    assert event.data["sha256"] == proof["document"]["sha256"]
+    assert hashlib.sha256(data[: proof["document"]["size"]]).hexdigest() == event.data["sha256"]
     answer_mail = SentEmail.objects.get(subject__contains="answer to your objection")
     assert answer_mail.to == bids["Cipta Mandiri"].bid.company.email
     assert "Harga pemenang telah diklarifikasi" in answer_mail.body

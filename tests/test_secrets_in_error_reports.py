@@ -1,6 +1,6 @@
 """Views that receive a secret mark it sensitive, so Django's error reports (the e-mail to the
-administrators, the log) show it as stars (issue 12, R-5.7): the passphrase that opens a
-member's share, an age secret key, a password, a second-factor code."""
+administrators, the log) show it as stars (issue 12, R-5.7): a member's unlocked share of a
+tender key, a password, a second-factor code."""
 
 from __future__ import annotations
 
@@ -21,16 +21,16 @@ def _hidden(response, *names: str) -> None:
         assert cleaned[name] == SafeExceptionReporterFilter.cleansed_substitute
 
 
-def test_an_opening_passphrase_and_an_age_secret_key_never_reach_an_error_report(client, bidding):
+def test_an_unlocked_share_never_reaches_an_error_report(client, bidding):
+    """The opening pages take no passphrase and no key any more (R-9.9: the browser opens them);
+    what the member's browser sends — one share of the tender's key, a secret until the
+    opening — is starred."""
     member = bidding.setup.members[0]
     client.force_login(member)
-    secret = {"passphrase": "kata sandi rahasia sekali", "identity": "AGE-SECRET-KEY-1XYZ"}
     _hidden(
-        client.post(reverse("bids:opening", args=[bidding.tender.code]), secret),
-        "passphrase",
-        "identity",
+        client.post(reverse("bids:opening", args=[bidding.tender.code]), {"share": "{}"}),
+        "share",
     )
-    _hidden(client.post(reverse("bids:opening_key"), {"passphrase": "x"}), "passphrase")
 
 
 def test_passwords_and_second_factor_codes_never_reach_an_error_report(client, make_user):

@@ -19,8 +19,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lpse.accounts.roles import Role
+from lpse.bids import offline
 from lpse.bids.models import OpenedBid
-from lpse.bids.services import opening, submission, unopenable
+from lpse.bids.services import submission, unopenable
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent, StepTiming
 from lpse.core.standard_times import Procedure
@@ -238,8 +239,8 @@ def unopened(bidding):
     path.write_bytes(path.read_bytes()[:-40])  # damaged on disk
     with time_machine.travel(AT_OPENING, tick=False):
         for member in bidding.setup.members[:3]:
-            opening.share_unlock(
-                actor=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
+            offline.unlock_share(
+                member=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
             )
     return OpenedBid.objects.get(bid=bid)
 

@@ -12,8 +12,9 @@ import time_machine
 from django.conf import settings
 
 from lpse.accounts.roles import Role
+from lpse.bids import offline
 from lpse.bids.models import OpenedBid, UnopenableCase
-from lpse.bids.services import opening, unopenable
+from lpse.bids.services import unopenable
 from lpse.core.errors import DomainError
 from lpse.core.storage import open_blob
 from tests.bid_fixtures import AT_OPENING, DURING_BIDDING, seal, submit
@@ -29,8 +30,8 @@ def unopened(bidding):
     path.write_bytes(path.read_bytes()[:-40])  # damaged on disk
     with time_machine.travel(AT_OPENING, tick=False):
         for member in bidding.setup.members[:3]:
-            opening.share_unlock(
-                actor=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
+            offline.unlock_share(
+                member=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
             )
     return OpenedBid.objects.get(bid=bid)
 

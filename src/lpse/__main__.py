@@ -88,6 +88,11 @@ def serve(argv: list[str]) -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=1, check=False)
+    from lpse.core import browser_code
+
+    # the scripts that handle keys in browsers are logged by hash whenever they change.
+    if browser_code.record_if_changed():
+        print("lpse: the browser scripts changed; their SHA-256s are in the audit log", flush=True)
     workers = int(os.environ.get("LPSE_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
     _serve(
         os.environ.get("LPSE_BIND", "127.0.0.1:8000"),

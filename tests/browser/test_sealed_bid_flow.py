@@ -33,6 +33,7 @@ from playwright.sync_api import Page, expect
 from lpse.bids import envelope, receipts
 from lpse.bids.models import Bid, OpenedBid
 from tests.bid_fixtures import AT_OPENING, DURING_BIDDING
+from tests.browser.signing import install_signing_key
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,6 +83,7 @@ def test_a_sealed_bid_is_encrypted_in_the_browser_receipted_replaced_and_opened_
 
     with time_machine.travel(DURING_BIDDING, tick=True) as clock:
         sign_in(provider_page, provider.username)
+        install_signing_key(provider_page, provider.company)  # the bid is signed here
         first = submit_bid(
             provider_page, tender.code, FIRST_PRICE, FIRST_DOCUMENT, interrupt_second_chunk=True
         )
@@ -117,6 +119,7 @@ def test_when_the_answer_to_the_last_chunk_is_lost_the_page_still_gets_the_recei
     page = new_page()
     with time_machine.travel(DURING_BIDDING, tick=True):
         sign_in(page, bidding.provider.username)
+        install_signing_key(page, bidding.provider.company)
         page.goto(f"/tender/{bidding.tender.code}/penawaran/")
         requests = []
         page.on("request", lambda r: requests.append(r.method))
@@ -270,7 +273,7 @@ def see_first_bid_replaced(page: Page, first: dict, second: dict) -> None:
 def unlock_share(page: Page, code: str, identity: str) -> None:
     page.goto(f"/kelola/tender/{code}/pembukaan/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bid opening")
-    page.get_by_label("…or the secret part of your own age key").fill(identity)
+    page.get_by_label("The secret part of your own age key").fill(identity)
     page.get_by_role("button", name="Unlock").click()
     expect(page.locator(".messages")).to_contain_text("Your share is unlocked")
 

@@ -241,6 +241,11 @@ def sign_pacts(pokja: Page, ppk: Page, package_url: str, setup, code: str) -> No
 
 
 def publish(page: Page) -> None:
+    # the tender's key is made in this member's browser first; the server makes none.
+    page.get_by_role("link", name="Make the tender's key").click()
+    page.get_by_role("button", name="Make the key in this browser").click()
+    expect(page.locator(".messages")).to_contain_text("The tender's key is stored")
+    page.get_by_role("link", name="tender", exact=True).click()
     page.get_by_role("button", name="Publish the tender").click()
     expect(page.locator(".messages")).to_contain_text("The tender is published")
     expect(page.locator(".state")).to_have_text("Published")

@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from lpse.accounts.models import Agency, RoleGrant, User
-from lpse.accounts.roles import Role
+from lpse.accounts.roles import Role, capabilities_of
 from lpse.core.capabilities import Cap
 from lpse.core.errors import DomainError
 
@@ -94,3 +94,21 @@ def email_in_use(email: str, *, except_user_id: int | None = None) -> bool:
     if except_user_id is not None:
         users = users.exclude(pk=except_user_id)
     return users.exists()
+
+
+DEMO_PASSWORD_SUFFIX = "-Demo2026!"
+
+
+def demo_password(role: str) -> str:
+    """The demo account's password for a role, published on the demo's home page."""
+    return f"{role.replace('_', '-')}{DEMO_PASSWORD_SUFFIX}"
+
+
+def published_demo_passwords(*, capability: str = "") -> list[str]:
+    """The passwords the demo publishes (of the roles holding ``capability``, if given):
+    outside demo mode no secret may be one of them."""
+    return [
+        demo_password(role)
+        for role in Role
+        if not capability or capability in capabilities_of([role])
+    ]

@@ -10,8 +10,8 @@ class BidsConfig(AppConfig):
         # tenders sits below bids: it calls these hooks instead of importing bids (DESIGN
         # "Boundaries").
         from lpse.bids.selectors import bidder_emails
-        from lpse.bids.services.tender_keys import tender_key_create
+        from lpse.bids.services.tender_keys import tender_key_required
         from lpse.core import hooks
 
-        hooks.tender_publishing.register(tender_key_create)
+        hooks.tender_publishing.register(tender_key_required)
         hooks.tender_bidder_emails.register(bidder_emails)

@@ -4,10 +4,16 @@ Plaintext: a POSIX tar archive with ``offer.json`` (the structured offer) and th
 documents under ``documents/``. Ciphertext: that tar encrypted in the age v1 format
 (X25519 + ChaCha20-Poly1305 STREAM) to the tender's recipient. With the tender identity, the
 standard tool opens it: ``age -d -i tender.key bid.age | tar -x``. See docs/bid-envelope.md.
+
+An envelope may also come ASCII-armoured (``age -a``: "-----BEGIN AGE ENCRYPTED FILE-----" and
+base64 lines). It is kept exactly as received — the receipt's SHA-256 is over the bytes the
+provider sent, which the provider can hash again — and checked and decrypted through its armour.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import json
 import tarfile
@@ -23,6 +29,8 @@ import pyrage
 from pyrage import x25519
 
 AGE_MAGIC = b"age-encryption.org/v1\n"
+ARMOR_BEGIN = b"-----BEGIN AGE ENCRYPTED FILE-----"
+ARMOR_END = b"-----END AGE ENCRYPTED FILE-----"
 OFFER_NAME = "offer.json"
 OFFER_FORMAT = "lpse-offer-v1"
 
@@ -92,14 +100,61 @@ def encrypt_file(plain: Path, sealed: Path, recipient: str) -> None:
         pyrage.encrypt_io(src, dst, [x25519.Recipient.from_str(recipient)])
 
 
+def is_armoured(head: bytes) -> bool:
+    # From the first byte, as the decrypting side (pyrage) requires: a file with anything before
+    # the armour would be taken at upload and fail at the opening.
+    return head.startswith(ARMOR_BEGIN)
+
+
 def looks_like_age(head: bytes) -> bool:
-    return head.startswith(AGE_MAGIC)
+    return head.startswith(AGE_MAGIC) or is_armoured(head)
+
+
+def _dearmoured_start(head: bytes) -> bytes:
+    """The binary age bytes that the whole base64 lines of ``head`` (an armoured file's start)
+    encode: enough for the header checks. Armour lines are 64 characters, so each decodes on its
+    own."""
+    lines = head.split(b"\n")[1:]
+    if lines and not head.endswith(b"\n"):
+        lines = lines[:-1]  # cut by the read, not by the file: left for the next read
+    out = bytearray()
+    for line in lines:
+        line = line.rstrip(b"\r")
+        if line.startswith(ARMOR_END):
+            break
+        try:
+            out += base64.b64decode(line, validate=True)
+        except (binascii.Error, ValueError):
+            raise EnvelopeError(
+                "corrupted",
+                "the armoured file is damaged: a line of its armour is not base64",
+            ) from None
+    return bytes(out)
+
+
+def _armour_ends(path: Path) -> bool:
+    with open(path, "rb") as f:
+        f.seek(max(0, Path(path).stat().st_size - 128))
+        return f.read().rstrip().endswith(ARMOR_END)
 
 
 def check_header(path: Path) -> None:
-    """What the server can check without a key: an age v1 file with an X25519 stanza."""
+    """What the server can check without a key: an age v1 file with an X25519 stanza, binary or
+    armoured (then also: the armour's closing line is there)."""
     with open(path, "rb") as f:
-        head = f.read(4096)
+        head = f.read(8192)
+    if is_armoured(head):
+        if not _armour_ends(path):
+            raise EnvelopeError(
+                "truncated",
+                "the armoured file has no closing line (-----END AGE ENCRYPTED FILE-----): "
+                "it is truncated",
+            )
+        head = _dearmoured_start(head)
+        if not head.startswith(AGE_MAGIC):
+            raise EnvelopeError(
+                "not_age", "the armoured file does not hold an age file: it is not a bid"
+            )
     if not looks_like_age(head):
         raise EnvelopeError(
             "not_age",
@@ -181,14 +236,19 @@ def opened(
         open(path, "rb") as f,
         io.BytesIO() if small else tempfile.TemporaryFile(dir=tmp_dir) as plain,
     ):
-        head = f.read(len(AGE_MAGIC))
+        head = f.read(len(ARMOR_BEGIN) + 64)
         f.seek(0)
         source = _HashingReader(f, ciphertext_hash) if ciphertext_hash is not None else f
         try:
+            # age reads through the armour of an armoured file itself (as `age -d` does).
             pyrage.decrypt_io(source, plain, [identity])
         except (pyrage.DecryptError, OSError) as exc:
             if isinstance(exc, OSError) and exc.errno is not None:
                 raise  # a real I/O error, not a bad envelope
+            if is_armoured(head) and not _armour_ends(Path(path)):
+                raise EnvelopeError(
+                    "truncated", "the file is truncated: its end is missing"
+                ) from None
             raise EnvelopeError(*_decrypt_failure(head, str(exc))) from None
         if ciphertext_hash is not None:
             while rest := f.read(1024 * 1024):  # age stops at its last chunk: hash any tail too

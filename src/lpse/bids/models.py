@@ -13,8 +13,9 @@ from lpse.core.models import Blob
 
 class OpeningKey(models.Model):
     """A committee member's personal key for opening bids: an age X25519 recipient. Either the
-    member made the key themselves and gave only its public part, or the server made it and
-    keeps it sealed with the member's passphrase (``sealed_identity``)."""
+    member made the key themselves and gave only its public part (``age-keygen``), or their
+    browser made it and the server keeps it sealed with a passphrase the server never sees
+    (``sealed_identity``, an age scrypt file), so the member can unlock from any browser."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="opening_key"
@@ -34,17 +35,28 @@ class OpeningKey(models.Model):
 class TenderKey(models.Model):
     """The tender's public key and its wrapped identity; never the identity itself."""
 
+    class Origin(models.TextChoices):
+        # Where the private key existed for a moment before it was split (R-9.9).
+        BROWSER = "browser", _("made in a committee member's browser")
+        OFFLINE = "offline", _("made offline with lpse apendo keygen")
+        SERVER = "server", _("made on the server (tenders published before December 2026)")
+
     tender = models.OneToOneField(
         "tenders.Tender", on_delete=models.PROTECT, related_name="bid_key"
     )
     recipient = models.CharField(max_length=100)
     wrapped_identity = models.TextField()
     threshold = models.PositiveSmallIntegerField()
-    generated_offline = models.BooleanField(default=False)
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    format = models.CharField(max_length=40)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"{self.tender_id}: {self.recipient[:16]}…"
+
+    @property
+    def made_on_server(self) -> bool:
+        return self.origin == self.Origin.SERVER
 
 
 class KeyShare(models.Model):
@@ -53,6 +65,9 @@ class KeyShare(models.Model):
     index = models.PositiveSmallIntegerField()
     member_recipient = models.CharField(max_length=100)
     sealed = models.TextField()
+    # SHA-256 binding the share's value to its tender and index (empty for server-made keys):
+    # a share altered on its way from the member's device is refused and named at the unlock.
+    commitment = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [
@@ -106,6 +121,13 @@ class Bid(models.Model):
     submitted_at = models.DateTimeField()
     state = models.CharField(max_length=20, choices=State.choices, default=State.ACTIVE)
     receipt = models.JSONField()
+    # R-9.7: the provider's Ed25519 signature over the envelope (lpse.bids.signatures), and the
+    # key bound to the company when the bid arrived, which it verified with. The receipt repeats
+    # both (signed by LPSE), and the opening checks them again before decrypting.
+    signature = models.TextField(blank=True)
+    signing_key = models.ForeignKey(
+        "providers.SigningKey", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["submitted_at"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lpse.bids import views, views_unopenable
+from lpse.bids import views, views_keys, views_receipts, views_unopenable
 
 app_name = "bids"
 urlpatterns = [
@@ -9,9 +9,15 @@ urlpatterns = [
     path("penawaran/unggah/<uuid:upload_id>/", views.upload, name="upload"),
     path("penawaran/<int:pk>/tanda-terima.json", views.receipt_json, name="receipt_json"),
     path("penawaran/<int:pk>/tanda-terima.pdf", views.receipt_pdf_view, name="receipt_pdf"),
+    path(
+        "penawaran/<int:pk>/bukti-log.json",
+        views_receipts.receipt_log_proof,
+        name="receipt_log_proof",
+    ),
     path("api/v1/receipt-key", views.receipt_key, name="receipt_key"),
-    path("kelola/kunci-pembuka/", views.opening_key, name="opening_key"),
-    path("kelola/tender/<str:code>/pembukaan/", views.opening_page, name="opening"),
+    path("kelola/kunci-pembuka/", views_keys.opening_key, name="opening_key"),
+    path("kelola/tender/<str:code>/kunci/", views_keys.tender_key_page, name="tender_key"),
+    path("kelola/tender/<str:code>/pembukaan/", views_keys.opening_page, name="opening"),
     path(
         "kelola/tender/<str:code>/pembukaan/berita-acara.pdf",
         views.opening_report,

@@ -1,36 +1,27 @@
 """Pages and endpoints of sealed bids: the provider's submission page and chunked upload
-protocol, receipts, the committee's opening keys and the opening ceremony."""
+protocol, receipts and the opening report. The keys and the opening ceremony: views_keys."""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lpse.bids import receipts
-from lpse.bids.forms import OpeningKeyForm, UnlockForm
-from lpse.bids.models import Bid, KeyShare, TenderKey, Upload
+from lpse.bids import receipts, signature_checks
+from lpse.bids.models import Bid, TenderKey, Upload
 from lpse.bids.pdf import receipt_pdf
-from lpse.bids.selectors import active_bids_of, opened_bids_of
 from lpse.bids.services import opening as ceremony
 from lpse.bids.services import submission
-from lpse.bids.services import tender_keys as services
 from lpse.core.capabilities import Cap, public, requires
 from lpse.core.documents import blob_pdf_response, pdf_response
 from lpse.core.errors import DomainError
-from lpse.core.feedback import submit_form
 from lpse.tenders.selectors.access import committee_tender
 from lpse.tenders.selectors.lookup import published_tender_or_404
 from lpse.tenders.services.participation import participation_of
-
-if TYPE_CHECKING:
-    from lpse.tenders.models import Tender
 
 STATUS_FOR_CODE = {
     "forbidden": 403,
@@ -40,6 +31,10 @@ STATUS_FOR_CODE = {
     "offset_mismatch": 409,
     "finished": 409,
     "storage": 507,
+    # R-9.7: the bid is refused, not the request malformed
+    "no_signing_key": 403,
+    "unsigned": 403,
+    "bad_signature": 403,
 }
 
 
@@ -53,15 +48,17 @@ def _error(exc: DomainError) -> JsonResponse:
 def submit_page(request, code: str):
     tender = published_tender_or_404(code)
     tender_key = TenderKey.objects.filter(tender=tender).first()
+    participation = participation_of(request.user, tender)
     return render(
         request,
         "bids/submit.html",
         {
             "tender": tender,
             "tender_key": tender_key,
-            "participation": participation_of(request.user, tender),
+            "participation": participation,
             "bids": submission.bids_of_company(request.user, tender).order_by("-submitted_at"),
             "window": submission.bid_window(tender),
+            **signature_checks.signing_context(participation, tender),
         },
     )
 
@@ -94,7 +91,9 @@ def upload_create(request, code: str):
 @requires(Cap.PARTICIPATE)
 @require_http_methods(["GET", "HEAD", "PATCH"])
 def upload(request, upload_id):
-    """GET/HEAD: where the upload stands (to resume). PATCH with ``Upload-Offset``: more bytes."""
+    """GET/HEAD: where the upload stands (to resume). PATCH with ``Upload-Offset``: more bytes;
+    the PATCH that brings the last byte also carries ``Upload-Signature``, the provider's
+    signature over the whole envelope (R-9.7)."""
     try:
         item = submission.upload_owned(request.user, upload_id)
         if request.method != "PATCH":
@@ -105,7 +104,12 @@ def upload(request, upload_id):
         offset = int(request.headers.get("Upload-Offset", "-1"))
         size = int(request.headers.get("Content-Length") or 0)
         result = submission.upload_append(
-            actor=request.user, upload=item, offset=offset, stream=request, length=size
+            actor=request.user,
+            upload=item,
+            offset=offset,
+            stream=request,
+            length=size,
+            signature=request.headers.get("Upload-Signature", ""),
         )
     except ValueError:
         return JsonResponse(
@@ -172,65 +176,6 @@ def receipt_pdf_view(request, pk: int):
 def receipt_key(request):
     """The public key that verifies every receipt (PEM), for `lpse apendo verify-receipt`."""
     return HttpResponse(receipts.public_key_pem(), content_type="application/x-pem-file")
-
-
-@requires(Cap.MANAGE_TENDERS)
-@sensitive_post_parameters("passphrase")
-def opening_key(request):
-    return submit_form(
-        request,
-        OpeningKeyForm(request.POST or None),
-        lambda data: services.opening_key_set(actor=request.user, **data),
-        success=_(
-            "Your opening key is saved. Tenders published from now on seal your share to it."
-        ),
-        done=lambda _result: redirect("bids:opening_key"),
-        again=lambda form: render(
-            request,
-            "bids/opening_key.html",
-            {"form": form, "current": getattr(request.user, "opening_key", None)},
-        ),
-    )
-
-
-@requires(Cap.MANAGE_TENDERS)
-@sensitive_post_parameters("passphrase", "identity")
-def opening_page(request, code: str):
-    tender = committee_tender(request.user, code)
-    opening = ceremony.opening_of(tender)
-    return submit_form(
-        request,
-        UnlockForm(request.POST or None),
-        lambda data: ceremony.share_unlock(actor=request.user, tender=tender, **data),
-        success=_("Your share is unlocked."),
-        done=lambda _result: redirect("bids:opening", code),
-        again=lambda form: _opening_page(request, tender, opening, form),
-    )
-
-
-def _opening_page(request, tender: Tender, opening, form) -> HttpResponse:
-    """The ceremony's page: the key's shares and who unlocked them, the bids received and,
-    once opened, each bid's offer (R-8.4, R-9.2)."""
-    tender_key = TenderKey.objects.filter(tender=tender).first()
-    return render(
-        request,
-        "bids/opening.html",
-        {
-            "tender": tender,
-            "opening": opening,
-            "tender_key": tender_key,
-            "form": form,
-            "shares": KeyShare.objects.filter(tender_key=tender_key).select_related(
-                "member", "unlock"
-            )
-            if tender_key
-            else [],
-            "received": active_bids_of(tender).count(),
-            "opened": opened_bids_of(tender)
-            .select_related("bid__company", "bid__envelope")
-            .order_by("total_price"),
-        },
-    )
 
 
 @requires(Cap.MANAGE_TENDERS)

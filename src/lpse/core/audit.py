@@ -156,3 +156,19 @@ def verify_chain() -> ChainReport:
 
 def current_head() -> AuditHead | None:
     return AuditHead.objects.filter(id=1).first()
+
+
+def last_recorded(
+    *, actions: tuple[str, ...], obj: models.Model | None = None
+) -> AuditEvent | None:
+    """The newest event of these actions (on ``obj``, if given), if its own hash still holds; a
+    service that checks a row against what was logged about it (R-9.9) reads the log through
+    this. Returns None when there is no such event or the event was edited (``verify_chain``
+    says more)."""
+    events = AuditEvent.objects.filter(action__in=actions)
+    if obj is not None:
+        events = events.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    event = events.order_by("-seq").first()
+    if event is None or _hash_of(event) != event.hash:
+        return None
+    return event

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-DEMO_PASSWORD_SUFFIX = "-Demo2026!"
+from lpse.accounts.selectors import DEMO_PASSWORD_SUFFIX, demo_password
+
+__all__ = ["DEMO_PASSWORD_SUFFIX", "demo_password", "demo_username"]
 
 
 def demo_username(role: str) -> str:
     return f"demo.{role.replace('_', '-')}"
-
-
-def demo_password(role: str) -> str:
-    return f"{role.replace('_', '-')}{DEMO_PASSWORD_SUFFIX}"

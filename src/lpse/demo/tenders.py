@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from lpse.accounts.models import User
 from lpse.accounts.roles import Role
-from lpse.bids.services.tender_keys import opening_key_set
+from lpse.bids import offline, opening_keys
+from lpse.bids.services.opening_keys import opening_key_set
 from lpse.catalog.models import BusinessSubField
 from lpse.demo.names import demo_password
 from lpse.tenders.models import Committee, ScheduleEntry, Tender
@@ -51,8 +52,10 @@ def load(*, agency, ppk: User, agency_admin: User, make_member) -> None:
     committee = services.committee_create(actor=agency_admin, name=COMMITTEE_NAME, members=members)
     for member in members:
         # Demo only: each member's opening passphrase is their demo password (shown on the
-        # home page), so the opening ceremony can be tried at once.
-        opening_key_set(actor=member, passphrase=demo_password(Role.COMMITTEE))
+        # home page), so the opening ceremony can be tried at once. Outside demo mode the
+        # server refuses it. The key is made here as a member's browser would make it.
+        recipient, sealed = opening_keys.seal_new_identity(demo_password(Role.COMMITTEE))
+        opening_key_set(actor=member, recipient=recipient, sealed_identity=sealed)
     now = timezone.now()
     for name, sub_field, hps, days_back in DEMO_TENDERS:
         package = services.package_create(
@@ -87,6 +90,8 @@ def load(*, agency, ppk: User, agency_admin: User, make_member) -> None:
         )
         for user in [ppk, *members]:
             services.pact_sign(actor=user, tender=tender)
+        # The web app makes no key: the demo makes it as lpse apendo keygen would.
+        offline.make_tender_key(actor=members[0], tender=tender)
         services.tender_publish(actor=members[0], tender=tender)
         # Demo only: move the schedule so that its first day is ``days_back`` days ago and
         # the tender is running today.
@@ -105,12 +110,15 @@ def _demo_bid(tender: Tender, days_back: int) -> None:
     from decimal import Decimal
 
     import pyrage
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from pyrage import x25519
 
-    from lpse.bids import envelope, receipts
+    from lpse.bids import envelope, receipts, signatures
     from lpse.bids.models import Bid
+    from lpse.core import audit
     from lpse.core.storage import store_bytes
-    from lpse.providers.models import Company
+    from lpse.providers import key_material
+    from lpse.providers.models import Company, SigningKey
     from lpse.tenders.models import Participation
 
     company = Company.objects.get(user__username="demo.provider")
@@ -127,6 +135,29 @@ def _demo_bid(tender: Tender, days_back: int) -> None:
     plain = envelope.pack(offer, [])
     sealed = pyrage.encrypt(plain, [x25519.Recipient.from_str(tender.bid_key.recipient)])
     blob = store_bytes(sealed)
+    # signed with a key bound to the company before it was sent (demo only: made and
+    # bound here, its private half dropped once the bid is signed).
+    private = Ed25519PrivateKey.generate()
+    public = signatures.public_key_of(private)
+    key = SigningKey.objects.create(
+        company=company,
+        state=SigningKey.State.REVOKED,  # the demo provider binds its own key to bid again
+        public_key=public,
+        fingerprint=key_material.fingerprint(key_material.public_key_bytes(public)),
+        proposed_by=company.user,
+        proposed_at=sent_at - timedelta(days=1),
+        bound_at=sent_at - timedelta(days=1),
+        revoked_at=sent_at + timedelta(hours=1),
+    )
+    audit.record(
+        actor=None,
+        action="signing_key.bind",
+        obj=key,
+        data={"company": company.pk, "fingerprint": key.fingerprint, "revoked": []},
+    )
+    signature = signatures.sign(
+        private, tender_code=tender.code, npwp=company.npwp, sha256=blob.sha256, size=blob.size
+    )
     bid = Bid.objects.create(
         tender=tender,
         company=company,
@@ -134,6 +165,8 @@ def _demo_bid(tender: Tender, days_back: int) -> None:
         envelope=blob,
         submitted_at=sent_at,
         receipt={},
+        signature=signature,
+        signing_key=key,
     )
     bid.receipt = receipts.sign(
         {
@@ -147,6 +180,14 @@ def _demo_bid(tender: Tender, days_back: int) -> None:
             "size": blob.size,
             "received_at": sent_at.isoformat(),
             "replaces": [],
+            "provider_key_fingerprint": key.fingerprint,
+            "provider_signature": signature,
         }
     )
     bid.save(update_fields=["receipt"])
+    audit.record(
+        actor=company.user,
+        action="bid.submit",
+        obj=bid,
+        data={"tender": tender.code, "sha256": blob.sha256, "signing_key": key.fingerprint},
+    )

@@ -42,6 +42,10 @@ def outcome_report_pdf(*, tender, state, winner, reason, ranked, at) -> bytes:
     )
 
 
+# The award letter is stored when issued and its SHA-256 recorded in the award's event
+# (``services.award``); served, it carries that event's log proof (R-9.8, ``core.documents``).
+
+
 def award_letter_pdf(*, outcome, number: str, value, ppk, at) -> bytes:
     """SPPBJ: the PPK appoints the winner to carry out the package at the evaluated price."""
     tender, company = outcome.tender, outcome.winner.company

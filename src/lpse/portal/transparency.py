@@ -10,12 +10,14 @@ from django.urls import reverse
 
 from lpse.accounts.roles import Role
 from lpse.accounts.selectors import users_with_role
+from lpse.core import browser_code
 from lpse.core.tasks import send_mail_on_commit
 from lpse.core.transparency import tree_head_sign
 
 
 def tree_head_publish() -> dict:
     """Sign today's head and send it to every active LKPP monitor and auditor account."""
+    browser_code.record_if_changed()  # a changed key-handling script enters today's head
     head = tree_head_sign()
     recipients = sorted(
         {u.email for u in users_with_role(Role.LKPP_MONITOR, Role.AUDITOR) if u.email}

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from lpse.core import transparency
+from lpse.core import browser_code, transparency
 from lpse.core.capabilities import public
 from lpse.core.models import TreeHead
 from lpse.core.signing import fingerprint, public_key_pem
@@ -22,12 +22,25 @@ def _heads() -> list[TreeHead]:
     return list(TreeHead.objects.order_by("-signed_at", "-tree_size")[:FEED_LENGTH])
 
 
+def _scripts() -> list[tuple[str, str, bool]]:
+    """(script, SHA-256 served now, whether the log holds that hash) for each watched script."""
+    logged = browser_code.logged_hashes()
+    return [
+        (name, sha, logged.get(name) == sha) for name, sha in browser_code.current_hashes().items()
+    ]
+
+
 @public
 def transparency_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/transparency.html",
-        {"heads": _heads()[:30], "public_key": public_key_pem(), "fingerprint": fingerprint()},
+        {
+            "heads": _heads()[:30],
+            "public_key": public_key_pem(),
+            "fingerprint": fingerprint(),
+            "scripts": _scripts(),
+        },
     )
 
 

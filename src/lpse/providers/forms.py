@@ -152,6 +152,68 @@ class EmailChangeApplyForm(forms.Form):
     )
 
 
+# --- signing key (R-9.7) -----------------------------------------------------------------------
+
+
+class SigningKeyProposeForm(forms.Form):
+    public_key = forms.CharField(
+        label=_("Public key (Ed25519, base64)"),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"class": "mono", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        help_text=_(
+            "Filled in by this page when it makes the key; for a key made offline, paste what "
+            "lpse apendo signing-keygen printed."
+        ),
+    )
+
+
+class SigningKeyCheckForm(forms.Form):
+    """The first verifier: the papers and the fingerprint the company brought, then pass or
+    refuse."""
+
+    DECISIONS = [
+        ("pass", _("Matches: pass it to a second verifier")),
+        ("refuse", _("Refuse")),
+    ]
+    fingerprint = forms.CharField(
+        label=_("Fingerprint on the company's paper"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"class": "mono", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        help_text=_("Type the 64 characters as printed; spaces do not matter."),
+    )
+    checked_identity = forms.BooleanField(
+        label=_(
+            "Checked the director's original ID card (KTP) and the company deed, or the letter "
+            "of authority of whoever brought the key"
+        ),
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason (required when refusing)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class SigningKeyBindForm(forms.Form):
+    DECISIONS = [("bind", _("Bind the key to the company")), ("refuse", _("Refuse"))]
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason (required when refusing)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 # --- experience (issue 5) -----------------------------------------------------------------------
 
 

@@ -246,3 +246,19 @@ class Experience(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_name} ({self.client})"
+
+
+# The company's signing key lives in its own module; imported here so Django finds it.
+from lpse.providers.models_signing import SigningKey  # noqa: E402
+
+__all__ = [
+    "Company",
+    "EmailChangeRequest",
+    "Experience",
+    "LegalForm",
+    "RegistrationInvite",
+    "SigningKey",
+    "Verification",
+    "VerificationCheck",
+    "VerificationItem",
+]

@@ -12,7 +12,14 @@ from django.utils.translation import gettext as _
 from lpse.catalog.selectors import PriceIndexTable
 from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
-from lpse.providers.models import Company, EmailChangeRequest, Experience, VerificationItem
+from lpse.providers import key_material
+from lpse.providers.models import (
+    Company,
+    EmailChangeRequest,
+    Experience,
+    SigningKey,
+    VerificationItem,
+)
 
 if TYPE_CHECKING:  # annotations only: the catalogue is read through its selectors
     from lpse.catalog.models import BusinessSubField, PriceIndex
@@ -87,6 +94,64 @@ def email_changes(*, state: str = "", query: str = "") -> QuerySet[EmailChangeRe
 
 def email_changes_of(company: Company) -> QuerySet[EmailChangeRequest]:
     return company.email_changes.select_related("statement", "checked_by", "decided_by")
+
+
+# --- signing keys (R-9.7) -------------------------------------------------------------------
+
+
+def bound_signing_key(company) -> SigningKey | None:
+    """The key the company's bids must be signed with now, or None when none is bound."""
+    return SigningKey.objects.filter(company=company, state=SigningKey.State.BOUND).first()
+
+
+def signing_key_bound_at(company, moment) -> SigningKey | None:
+    """The key that was bound to the company at ``moment`` (a bid's arrival), even if a newer
+    key has replaced it since."""
+    return (
+        SigningKey.objects.filter(company=company, bound_at__lte=moment)
+        .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=moment))
+        .order_by("-bound_at")
+        .first()
+    )
+
+
+def signing_keys_of(company) -> QuerySet[SigningKey]:
+    """Every key the company proposed, newest first, with who checked and bound it."""
+    return SigningKey.objects.filter(company=company).select_related(
+        "proposed_by", "checked_by", "bound_by", "decided_by"
+    )
+
+
+def signing_key_queue(*, state: str = "", query: str = "") -> QuerySet[SigningKey]:
+    """The verifiers' desk: keys waiting first (oldest first), searchable by company, User ID,
+    NPWP or fingerprint."""
+    keys = SigningKey.objects.select_related(
+        "company", "company__user", "proposed_by", "checked_by", "bound_by", "decided_by"
+    )
+    if state:
+        keys = keys.filter(state=state)
+    query = query.strip()
+    if query:
+        match = Q(company__name__icontains=query) | Q(
+            company__user__username__icontains=query.lower()
+        )
+        typed = key_material.normalized_fingerprint(query)
+        if len(typed) >= 4 and all(ch in "0123456789abcdef" for ch in typed):
+            match |= Q(fingerprint__startswith=typed)
+        digits = "".join(ch for ch in query if ch.isdigit())
+        if len(digits) >= 4:
+            match |= Q(company__npwp__contains=digits)
+        keys = keys.filter(match)
+    return keys.order_by("proposed_at", "id")
+
+
+def signing_key_fingerprint(public_key: str) -> str:
+    """The fingerprint (hex) of a public key given as base64, for callers outside the app (the
+    offline CLI); KeyMaterialError (a ValueError) when it is not an Ed25519 key."""
+    return key_material.fingerprint(key_material.public_key_bytes(public_key))
+
+
+grouped_fingerprint = key_material.grouped
 
 
 # --- experience and basic capability, *kemampuan dasar* (issue 5, R-5.6) ----------------------

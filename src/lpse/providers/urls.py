@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lpse.providers import views, views_email_change, views_experience
+from lpse.providers import views, views_email_change, views_experience, views_signing_keys
 
 app_name = "providers"
 urlpatterns = [
@@ -53,6 +53,32 @@ urlpatterns = [
         "verifikasi/ganti-email/<int:pk>/surat-pernyataan/",
         views_email_change.email_change_statement,
         name="email_change_statement",
+    ),
+    # the company's signing key, bound by two verifiers
+    path(
+        "penyedia/kunci-tanda-tangan/",
+        views_signing_keys.signing_key_mine,
+        name="signing_key_mine",
+    ),
+    path(
+        "verifikasi/kunci-tanda-tangan/",
+        views_signing_keys.signing_key_desk,
+        name="signing_key_desk",
+    ),
+    path(
+        "verifikasi/kunci-tanda-tangan/<int:pk>/",
+        views_signing_keys.signing_key_detail,
+        name="signing_key_detail",
+    ),
+    path(
+        "verifikasi/kunci-tanda-tangan/<int:pk>/periksa/",
+        views_signing_keys.signing_key_check,
+        name="signing_key_check",
+    ),
+    path(
+        "verifikasi/kunci-tanda-tangan/<int:pk>/putuskan/",
+        views_signing_keys.signing_key_decide,
+        name="signing_key_decide",
     ),
     # issue 5: experience and basic capability (kemampuan dasar)
     path("penyedia/pengalaman/", views_experience.experience_list, name="experience_list"),

@@ -12,10 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.bids import envelope, keys, receipts
+from lpse.bids import envelope, keys, receipts, share_checks
 from lpse.bids.models import Bid, KeyShare, OpenedBid, Opening, ShareUnlock, TenderKey
+from lpse.bids.signature_checks import signature_problem
 from lpse.core import audit
 from lpse.core.calendar import to_wita
+from lpse.core.documents import issued_with_proof
 from lpse.core.errors import DomainError
 from lpse.core.pdf import PdfForm, render_form
 from lpse.core.storage import store_bytes, store_chunks
@@ -29,23 +31,12 @@ def opening_of(tender) -> Opening:
     return opening
 
 
-def _member_identity(share: KeyShare, *, passphrase: str, identity: str) -> str:
-    if identity:
-        return identity
-    key = share.member.opening_key
-    if not key.uses_passphrase:
-        raise DomainError(
-            _("Your opening key is your own age key: give its secret part (AGE-SECRET-KEY-1…)."),
-            field="identity",
-        )
-    try:
-        return keys.personal_identity_from_passphrase(key.sealed_identity, passphrase)
-    except keys.TenderKeyError:
-        raise DomainError(_("The passphrase is wrong."), field="passphrase") from None
+def share_unlock(*, actor, tender, share: str) -> Opening:
+    """A committee member unlocks their share at the opening stage; at k shares the bids open.
 
-
-def share_unlock(*, actor, tender, passphrase: str = "", identity: str = "") -> Opening:
-    """A committee member unlocks their share at the opening stage; at k shares the bids open."""
+    ``share`` is the share as the member's device decrypted it (R-9.9): their browser opened
+    their sealed key with their passphrase, or their own age key, and sent only this tender's
+    share — never the passphrase, never the opening key."""
     require_committee_member(actor, tender)
     opening_start = schedule_of(tender)["bid_opening"][0]
     if timezone.now() < opening_start:
@@ -54,32 +45,25 @@ def share_unlock(*, actor, tender, passphrase: str = "", identity: str = "") -> 
             % {"at": sched.wita(opening_start)}
         )
     tender_key = TenderKey.objects.filter(tender=tender).first()
-    share = (
-        KeyShare.objects.select_related("member__opening_key")
+    mine = (
+        KeyShare.objects.select_related("member", "tender_key")
         .filter(tender_key=tender_key, member=actor)
         .first()
         if tender_key
         else None
     )
-    if share is None or tender_key is None:
+    if mine is None or tender_key is None:
         raise DomainError(_("You hold no share of this tender's key."), code="forbidden")
-    try:
-        unlocked = keys.unseal_share(
-            share.sealed, _member_identity(share, passphrase=passphrase, identity=identity)
-        )
-    except keys.TenderKeyError as exc:
-        raise DomainError(str(exc), field="identity") from None
-    if unlocked.tender_code != tender.code or unlocked.recipient != tender_key.recipient:
-        raise DomainError(_("This share belongs to another tender."), field="identity")
+    unlocked = share_checks.received_share(share, mine=mine, tender=tender)
     with transaction.atomic():
         opening = Opening.objects.select_for_update().get(pk=opening_of(tender).pk)
         if opening.state == Opening.State.OPENED:
             raise DomainError(_("The bids are already open."))
-        if ShareUnlock.objects.filter(share=share).exists():
+        if ShareUnlock.objects.filter(share=mine).exists():
             raise DomainError(_("You have already unlocked your share."))
         ShareUnlock.objects.create(
             opening=opening,
-            share=share,
+            share=mine,
             unlocked_by=actor,
             unlocked_at=timezone.now(),
             value=base64.b64encode(unlocked.value).decode(),
@@ -88,7 +72,7 @@ def share_unlock(*, actor, tender, passphrase: str = "", identity: str = "") -> 
             actor=actor,
             action="opening.unlock",
             obj=opening,
-            data={"tender": tender.code, "share": share.index},
+            data={"tender": tender.code, "share": mine.index},
         )
         if opening.unlocks.count() >= tender_key.threshold:
             _open_all(actor=actor, opening=opening, tender_key=tender_key)
@@ -104,9 +88,12 @@ def _open_all(*, actor, opening: Opening, tender_key: TenderKey) -> None:
             index=u.share.index,
             threshold=tender_key.threshold,
             value=base64.b64decode(u.value),
+            format=tender_key.format,
         )
-        for u in opening.unlocks.select_related("share")
+        for u in opening.unlocks.select_related("share__member", "share__tender_key")
     ]
+    # Named before combining: combining only says that *some* share is wrong.
+    share_checks.stored_shares_intact(opening.unlocks.all(), tender_key=tender_key)
     try:
         identity = keys.combine(
             shares,
@@ -125,18 +112,21 @@ def _open_all(*, actor, opening: Opening, tender_key: TenderKey) -> None:
         OpenedBid.objects.create(bid=bid, opened_at=now, **_open_one(bid, identity))
     opening.unlocks.update(value="")  # the key is rebuilt; the shares are no longer kept
     opening.state, opening.opened_at = Opening.State.OPENED, now
-    opening.report = store_bytes(opening_report_pdf(opening))
-    opening.save(update_fields=["state", "opened_at", "report"])
-    audit.record(
+    report = opening_report_pdf(opening)
+    event = audit.record(
         actor=actor,
         action="opening.open",
         obj=opening,
         data={
             "tender": tender.code,
             "bids": opening.tender.bids.filter(state=Bid.State.ACTIVE).count(),
-            "report_sha256": opening.report.sha256,
+            "report_sha256": hashlib.sha256(report).hexdigest(),
         },
     )
+    # Stored with the log proof of the event that recorded it (R-9.8): what the page links to
+    # is what it shows the SHA-256 of.
+    opening.report = store_bytes(issued_with_proof(report, event, recorded_as="report_sha256"))
+    opening.save(update_fields=["state", "opened_at", "report"])
 
 
 def _replaced_after_receipt(bid: Bid) -> tuple[str, str] | None:
@@ -160,6 +150,14 @@ def _replaced_after_receipt(bid: Bid) -> tuple[str, str] | None:
     return None
 
 
+def _signature_fails(bid: Bid) -> tuple[str, str] | None:
+    """R-9.7: the bid must carry its company's signature, made with the key bound to the company
+    when it arrived, over the envelope its receipt names (whose bytes the opening then hashes).
+    Run after ``_replaced_after_receipt``, which proves the receipt genuine, and before anything
+    is decrypted: a bid someone else made or re-pointed is never read as the company's."""
+    return signature_problem(bid)
+
+
 def _missing_or_truncated(bid: Bid, path: Path) -> tuple[str, str] | None:
     if not path.exists():
         return "missing", _("the stored file is missing")
@@ -179,7 +177,9 @@ def _corrupted() -> tuple[str, str]:
 def diagnose(bid: Bid, identity=None) -> tuple[str, str] | None:
     """Why a stored envelope would not open, in plain words, or None when it is sound."""
     path = Path(settings.MEDIA_ROOT) / bid.envelope.storage_name
-    problem = _replaced_after_receipt(bid) or _missing_or_truncated(bid, path)
+    problem = (
+        _replaced_after_receipt(bid) or _signature_fails(bid) or _missing_or_truncated(bid, path)
+    )
     if problem:
         return problem
     sha256 = hashlib.sha256()  # the receipt's fingerprint; MD5 adds nothing to this check
@@ -202,7 +202,9 @@ def _open_one(bid: Bid, identity) -> dict:
     Checked against the signed receipt first (R-9.9): the blob row's size and SHA-256, which the
     file is then compared with, are the receipt's."""
     path = Path(settings.MEDIA_ROOT) / bid.envelope.storage_name
-    problem = _replaced_after_receipt(bid) or _missing_or_truncated(bid, path)
+    problem = (
+        _replaced_after_receipt(bid) or _signature_fails(bid) or _missing_or_truncated(bid, path)
+    )
     if problem:
         return {"problem": problem[0], "problem_message": problem[1]}
     sha256 = hashlib.sha256()

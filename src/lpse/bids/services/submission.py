@@ -1,17 +1,17 @@
-"""Receiving sealed bids (R-8.3, R-9.1, R-9.3, R-9.6).
+"""Receiving sealed bids (R-8.3, R-9.1, R-9.3, R-9.6, R-9.7).
 
 An envelope arrives in chunks at known offsets, streamed to a part file (never whole in memory),
-and can resume after a broken connection. When the last byte is in, the bid is accepted in one
-transaction that checks the deadline by server time, stores the envelope content-addressed,
-replaces the provider's earlier bid and signs the receipt. Until then it is never a bid.
+and can resume after a broken connection. The request that brings the last byte also brings the
+provider's signature over the envelope (``lpse.bids.signatures``). When the last byte is in, the
+bid is accepted in one transaction that checks the deadline by server time, checks the signature
+with the key bound to the company, stores the envelope content-addressed, replaces the
+provider's earlier bid and signs the receipt. Until then it is never a bid.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
-import threading
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,8 +22,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.bids import envelope, receipts
+from lpse.bids import envelope, receipts, signature_checks
 from lpse.bids.models import Bid, TenderKey, Upload
+from lpse.bids.upload_hashes import CHUNK, RunningHashes
+from lpse.bids.upload_hashes import hash_file as _hash_file
 from lpse.core import audit
 from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
@@ -35,8 +37,6 @@ from lpse.tenders.services.preparation import schedule_of
 
 if TYPE_CHECKING:
     from lpse.tenders.models import Tender
-
-CHUNK = 1024 * 1024
 
 
 def part_path(upload: Upload) -> Path:
@@ -77,6 +77,8 @@ def upload_start(*, actor, tender: Tender, length: int, client: str = "") -> Upl
     if not TenderKey.objects.filter(tender=tender).exists():
         raise DomainError(_("This tender has no bid key; it cannot take bids."))
     _check_open(tender)
+    # Said before any byte is sent; the acceptance checks the key again, with the signature.
+    signature_checks.required_key(company)
     limit = settings.LPSE_MAX_BID_MB * 1024 * 1024
     if length <= len(envelope.AGE_MAGIC):
         raise DomainError(_("The envelope is empty."), field="length")
@@ -117,10 +119,18 @@ def resume_offset(upload: Upload) -> int:
 
 
 def upload_append(
-    *, actor, upload: Upload, offset: int, stream: BinaryIO, length: int | None = None
+    *,
+    actor,
+    upload: Upload,
+    offset: int,
+    stream: BinaryIO,
+    length: int | None = None,
+    signature: str = "",
 ) -> Upload | Bid:
     """Write bytes at ``offset`` (which must be where the server is); return the bid once the
-    last byte is in. A chunk cut short by a broken connection keeps what arrived."""
+    last byte is in. A chunk cut short by a broken connection keeps what arrived.
+    ``signature``: the provider's signature over the whole envelope (R-9.7), base64; needed by
+    the request that completes the upload, ignored by the others."""
     if upload.state != Upload.State.RECEIVING:
         raise DomainError(
             _("This upload is finished (%(state)s).") % {"state": upload.get_state_display()},
@@ -130,7 +140,7 @@ def upload_append(
         _check_open(upload.tender)  # no byte is taken after the deadline
     # (A PATCH that only finishes an upload whose bytes are all in is judged by their arrival.)
     with _exclusive(upload):
-        return _append(upload, offset, stream, length)
+        return _append(upload, offset, stream, length, signature)
 
 
 @contextmanager
@@ -155,7 +165,9 @@ def _exclusive(upload: Upload):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _append(upload: Upload, offset: int, stream: BinaryIO, length: int | None) -> Upload | Bid:
+def _append(
+    upload: Upload, offset: int, stream: BinaryIO, length: int | None, signature: str
+) -> Upload | Bid:
     path = part_path(upload)
     at = resume_offset(upload)
     if offset != at:
@@ -212,7 +224,12 @@ def _append(upload: Upload, offset: int, stream: BinaryIO, length: int | None) -
     if upload.offset < upload.length:
         return upload
     _running_hashes.drop(upload.pk)
-    return _accept(upload, hashes=hasher.digests() if hasher else None, arrived_at=arrived_at)
+    return _accept(
+        upload,
+        hashes=hasher.digests() if hasher else None,
+        arrived_at=arrived_at,
+        signature=signature,
+    )
 
 
 def _truncate(path: Path, size: int) -> None:
@@ -220,61 +237,17 @@ def _truncate(path: Path, size: int) -> None:
         f.truncate(size)
 
 
-class _Hashes:
-    def __init__(self):
-        self.md5 = hashlib.md5(usedforsecurity=False)
-        self.sha256 = hashlib.sha256()
-
-    def update(self, chunk: bytes) -> None:
-        self.md5.update(chunk)
-        self.sha256.update(chunk)
-
-    def digests(self) -> tuple[str, str]:
-        return self.md5.hexdigest(), self.sha256.hexdigest()
+_running_hashes = RunningHashes()
 
 
-class _RunningHashes:
-    """The hashes of each upload in progress, carried from one PATCH to the next in this process,
-    so that accepting a large bid does not read the whole file again. Valid only for the offset
-    they cover: a chunk handled by another worker, a restart or a crash-truncated part file
-    leaves no match, and the acceptance then hashes the file (as it always may)."""
-
-    LIMIT = 1000  # uploads in progress per process; the oldest are forgotten first
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._by_upload: dict = {}
-
-    def resume(self, upload_id, offset: int) -> _Hashes | None:
-        if offset == 0:
-            return _Hashes()
-        with self._lock:
-            entry = self._by_upload.pop(upload_id, None)
-        return entry[1] if entry is not None and entry[0] == offset else None
-
-    def keep(self, upload_id, offset: int, hashes: _Hashes) -> None:
-        with self._lock:
-            self._by_upload[upload_id] = (offset, hashes)
-            while len(self._by_upload) > self.LIMIT:
-                self._by_upload.pop(next(iter(self._by_upload)))
-
-    def drop(self, upload_id) -> None:
-        with self._lock:
-            self._by_upload.pop(upload_id, None)
+# Refusals for the signature: final, like a file that is not an envelope (R-9.7). The upload
+# is not left to be signed later: its signature must come with its last byte, before the deadline.
+SIGNATURE_REFUSALS = ("no_signing_key", "unsigned", "bad_signature")
 
 
-_running_hashes = _RunningHashes()
-
-
-def _hash_file(path: Path) -> tuple[str, str]:
-    hashes = _Hashes()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            hashes.update(chunk)
-    return hashes.digests()
-
-
-def _accept(upload: Upload, *, hashes: tuple[str, str] | None, arrived_at) -> Bid:
+def _accept(
+    upload: Upload, *, hashes: tuple[str, str] | None, arrived_at, signature: str = ""
+) -> Bid:
     """The last byte is in: check, store, replace the earlier bid, sign the receipt — at once.
 
     The deadline is judged against ``arrived_at``, the server time at which the last byte was
@@ -298,7 +271,9 @@ def _accept(upload: Upload, *, hashes: tuple[str, str] | None, arrived_at) -> Bi
     moved: list[bool] = []  # set once this call has moved the envelope into place
     try:
         with transaction.atomic():
-            return _accept_in_transaction(upload, path, final, md5, sha256, moved, arrived_at)
+            return _accept_in_transaction(
+                upload, path, final, md5, sha256, moved, arrived_at, signature
+            )
     except BaseException as exc:
         # The bid did not commit: put the envelope back where the upload can be finished again
         # (no orphan file in the store, no lost bytes for the provider).
@@ -306,6 +281,8 @@ def _accept(upload: Upload, *, hashes: tuple[str, str] | None, arrived_at) -> Bi
             os.replace(final, path)
         if isinstance(exc, DomainError) and exc.code == "closed":
             _refuse(upload, path, "after the deadline")
+        elif isinstance(exc, DomainError) and exc.code in SIGNATURE_REFUSALS:
+            _refuse(upload, path, str(exc))
         raise
 
 
@@ -317,7 +294,14 @@ def _refuse(upload: Upload, path: Path, why: str) -> None:
 
 
 def _accept_in_transaction(
-    upload: Upload, path: Path, final: Path, md5: str, sha256: str, moved: list[bool], arrived_at
+    upload: Upload,
+    path: Path,
+    final: Path,
+    md5: str,
+    sha256: str,
+    moved: list[bool],
+    arrived_at,
+    signature: str,
 ) -> Bid:
     upload = (
         Upload.objects.select_for_update().select_related("tender", "company").get(pk=upload.pk)
@@ -332,6 +316,16 @@ def _accept_in_transaction(
     upload.tender.refresh_from_db(fields=["state"])
     now = arrived_at
     _check_open(upload.tender, now)
+    # R-9.7: signed with the key bound to the company when the last byte arrived, or refused.
+    signing_key = signature_checks.accepted_key(
+        company=upload.company,
+        tender=upload.tender,
+        sha256=sha256,
+        size=upload.length,
+        signature=signature,
+        at=now,
+    )
+    signature = signature.strip()
     blob, _created = Blob.objects.get_or_create(
         sha256=sha256, defaults={"md5": md5, "size": upload.length}
     )
@@ -354,6 +348,8 @@ def _accept_in_transaction(
         envelope=blob,
         submitted_at=now,
         receipt={},
+        signature=signature,
+        signing_key=signing_key,
     )
     bid.save()
     bid.receipt = receipts.sign(
@@ -368,6 +364,8 @@ def _accept_in_transaction(
             "size": upload.length,
             "received_at": now.isoformat(),
             "replaces": [b.pk for b in previous],
+            "provider_key_fingerprint": signing_key.fingerprint,
+            "provider_signature": signature,
         }
     )
     bid.save(update_fields=["receipt"])
@@ -384,6 +382,7 @@ def _accept_in_transaction(
             "md5": md5,
             "size": upload.length,
             "replaces": [b.pk for b in previous],
+            "signing_key": signing_key.fingerprint,
         },
     )
     return bid

@@ -1,70 +1,22 @@
-"""Opening keys of committee members and the tender key ceremony (R-9.2)."""
+"""The tender key ceremony (R-9.2, R-9.9): the key is made and split on a committee member's
+device — the browser (``static/lpse/tender-key.js``) or ``lpse apendo keygen`` — and only the
+public key, the wrapped identity and the sealed shares come here. The web application makes no
+key: publication refuses a tender without one.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lpse.accounts.roles import Role
 from lpse.bids import keys
-from lpse.bids.models import KeyShare, OpeningKey, TenderKey
+from lpse.bids.models import Bid, KeyShare, OpeningKey, TenderKey, Upload
 from lpse.core import audit
-from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
 from lpse.tenders.selectors.access import require_committee_member
-
-MIN_PASSPHRASE = 12
-
-
-def opening_key_set(*, actor, passphrase: str = "", recipient: str = "") -> OpeningKey:
-    """A committee member registers the key their bid-opening share will be sealed to: the
-    public part of an age key they made (``age-keygen``), or a passphrase the server seals a
-    new key with. Only tenders published afterwards use the new key."""
-    require_capability(actor, Cap.MANAGE_TENDERS)
-    if bool(passphrase) == bool(recipient):
-        raise DomainError(_("Give either a passphrase or the public key (age1…) of your own key."))
-    if passphrase:
-        if len(passphrase) < MIN_PASSPHRASE:
-            raise DomainError(
-                _(
-                    "Use a passphrase of at least %(n)d characters: it protects your "
-                    "part of every tender's key."
-                )
-                % {"n": MIN_PASSPHRASE},
-                field="passphrase",
-            )
-        public, sealed = keys.personal_key_from_passphrase(passphrase)
-    else:
-        try:
-            public, sealed = keys.check_recipient(recipient), ""
-        except keys.TenderKeyError as exc:
-            raise DomainError(str(exc), field="recipient") from None
-    from lpse.bids.models import KeyShare
-
-    holding = (
-        KeyShare.objects.filter(member=actor)
-        .exclude(tender_key__tender__opening__state="opened")
-        .select_related("tender_key__tender")
-    )
-    if holding.exists():
-        raise DomainError(
-            _(
-                "You hold a share of tenders not yet opened (%(codes)s), sealed to your "
-                "current key: change it after their opening."
-            )
-            % {"codes": ", ".join(sorted({s.tender_key.tender.code for s in holding}))}
-        )
-    with transaction.atomic():
-        key, _created = OpeningKey.objects.update_or_create(
-            user=actor, defaults={"recipient": public, "sealed_identity": sealed}
-        )
-        audit.record(
-            actor=actor,
-            action="opening_key.set",
-            obj=key,
-            data={"recipient": public, "passphrase": bool(passphrase)},
-        )
-    return key
 
 
 def default_threshold(members: int) -> int:
@@ -82,8 +34,8 @@ def _members_and_keys(tender) -> list[tuple]:
     if missing:
         raise DomainError(
             _(
-                "Every committee member needs an opening key before the tender is "
-                "published; missing: %(users)s."
+                "Every committee member needs an opening key before the tender's key is "
+                "made; missing: %(users)s."
             )
             % {"users": ", ".join(missing)}
         )
@@ -103,93 +55,150 @@ def _threshold(tender, n: int) -> int:
     return k
 
 
-def tender_key_create(*, actor, tender) -> TenderKey:
-    """At publication: a key pair for the tender, split k-of-n among the committee. Called inside
-    the publishing transaction; a key imported from an offline ceremony is kept as it is."""
-    existing = TenderKey.objects.filter(tender=tender).first()
-    if existing:
-        return existing
-    pairs = _members_and_keys(tender)
-    k = _threshold(tender, len(pairs))
-    material = keys.generate(
-        tender_code=tender.code, threshold=k, member_recipients=[key.recipient for _m, key in pairs]
-    )
-    return _store(
-        actor=actor, tender=tender, material=material, members=[m for m, _k in pairs], offline=False
-    )
+@dataclass(frozen=True)
+class CeremonyInputs:
+    """What a member's device needs to make the tender's key: nothing secret."""
+
+    tender: str
+    threshold: int
+    members: list[dict]
+
+    def as_json(self) -> dict:
+        return {"tender": self.tender, "threshold": self.threshold, "members": self.members}
 
 
-def tender_key_import(*, actor, tender, material_json: str) -> TenderKey:
-    """Offline ceremony (``lpse apendo keygen``): only the public key, the wrapped identity and
-    the sealed shares come to the server."""
+def ceremony_inputs(*, actor, tender) -> CeremonyInputs:
     require_committee_member(actor, tender)
-    if tender.state != "draft":
-        raise DomainError(_("The key is set before the tender is published."))
+    pairs = _members_and_keys(tender)
+    return CeremonyInputs(
+        tender=tender.code,
+        threshold=_threshold(tender, len(pairs)),
+        members=[
+            {"index": i, "username": m.username, "recipient": key.recipient}
+            for i, (m, key) in enumerate(pairs, start=1)
+        ],
+    )
+
+
+def rekey_blocker(tender) -> str:
+    """Why this tender's key may not be replaced now, or "" if it may."""
+    if tender.state == "draft":
+        return ""
+    if tender.state != "published":
+        return _("The key can only be replaced before the bid opening.")
+    if Bid.objects.filter(tender=tender).exists() or Upload.objects.filter(tender=tender).exists():
+        return _("A bid has already been sent for this tender: its key can no longer be replaced.")
+    return ""
+
+
+def tender_key_import(*, actor, tender, material_json: str, offline: bool = False) -> TenderKey:
+    """Store a key made on a member's device: before publication, or to replace a key while no
+    bid has arrived (a server-made key of an older tender, or after the committee changed)."""
+    require_committee_member(actor, tender)
+    blocker = rekey_blocker(tender)
+    if blocker:
+        raise DomainError(blocker)
     try:
         material = keys.TenderKeyMaterial.from_json(material_json)
     except keys.TenderKeyError as exc:
         raise DomainError(str(exc)) from None
-    pairs = _members_and_keys(tender)
-    by_recipient = {key.recipient: member for member, key in pairs}
+    if material.tender != tender.code:
+        raise DomainError(
+            _("This key was made for tender %(other)s, not %(code)s.")
+            % {"other": material.tender, "code": tender.code}
+        )
+    inputs = ceremony_inputs(actor=actor, tender=tender)
+    by_recipient = {m["recipient"]: m for m in inputs.members}
     if sorted(s.member_recipient for s in material.shares) != sorted(by_recipient):
         raise DomainError(
             _(
-                "The key file's shares must be sealed to exactly the committee "
-                "members' opening keys."
+                "The key's shares must be sealed to exactly the committee members' "
+                "current opening keys: make the key again."
             )
         )
-    k = _threshold(tender, len(pairs))
-    if material.threshold != k:
+    if material.threshold != inputs.threshold:
         raise DomainError(
-            _("The key file opens with %(file)d members, but this tender needs %(k)d.")
-            % {"file": material.threshold, "k": k}
+            _("The key opens with %(file)d members, but this tender needs %(k)d.")
+            % {"file": material.threshold, "k": inputs.threshold}
         )
-    if sorted(s.index for s in material.shares) != list(range(1, len(pairs) + 1)):
+    if sorted(s.index for s in material.shares) != list(range(1, len(inputs.members) + 1)):
         raise DomainError(
-            _("The key file's shares are not numbered 1 to %(n)d.") % {"n": len(pairs)}
+            _("The key's shares are not numbered 1 to %(n)d.") % {"n": len(inputs.members)}
         )
+    username_to_member = {m.username: m for m in tender.package.committee.members.all()}
     with transaction.atomic():
-        TenderKey.objects.filter(tender=tender).delete()
+        replaced = TenderKey.objects.filter(tender=tender).first()
+        if replaced is not None:
+            replaced.delete()
         return _store(
             actor=actor,
             tender=tender,
             material=material,
-            members=[by_recipient[s.member_recipient] for s in material.shares],
-            offline=True,
+            members=[
+                username_to_member[by_recipient[s.member_recipient]["username"]]
+                for s in material.shares
+            ],
+            origin=TenderKey.Origin.OFFLINE if offline else TenderKey.Origin.BROWSER,
+            replaced=replaced,
         )
 
 
-def _store(*, actor, tender, material: keys.TenderKeyMaterial, members, offline: bool) -> TenderKey:
-    with transaction.atomic():
-        tender_key = TenderKey.objects.create(
-            tender=tender,
-            recipient=material.recipient,
-            wrapped_identity=material.wrapped_identity,
-            threshold=material.threshold,
-            generated_offline=offline,
-        )
-        KeyShare.objects.bulk_create(
-            [
-                KeyShare(
-                    tender_key=tender_key,
-                    member=member,
-                    index=share.index,
-                    member_recipient=share.member_recipient,
-                    sealed=share.sealed,
-                )
-                for member, share in zip(members, material.shares, strict=True)
-            ]
-        )
-        audit.record(
-            actor=actor,
-            action="tender_key.create",
-            obj=tender_key,
-            data={
-                "tender": tender.code,
-                "recipient": material.recipient,
-                "k": material.threshold,
-                "n": len(material.shares),
-                "offline": offline,
-            },
-        )
+def _store(*, actor, tender, material, members, origin, replaced) -> TenderKey:
+    tender_key = TenderKey.objects.create(
+        tender=tender,
+        recipient=material.recipient,
+        wrapped_identity=material.wrapped_identity,
+        threshold=material.threshold,
+        origin=origin,
+        format=material.format,
+    )
+    KeyShare.objects.bulk_create(
+        [
+            KeyShare(
+                tender_key=tender_key,
+                member=member,
+                index=share.index,
+                member_recipient=share.member_recipient,
+                sealed=share.sealed,
+                commitment=share.commitment,
+            )
+            for member, share in zip(members, material.shares, strict=True)
+        ]
+    )
+    # The sealed shares' hashes and commitments go into the transparency log (R-9.8): a share
+    # swapped in the database later differs from this entry and is named at the unlock.
+    audit.record(
+        actor=actor,
+        action="tender_key.rekey" if replaced else "tender_key.create",
+        obj=tender_key,
+        data={
+            "tender": tender.code,
+            "recipient": material.recipient,
+            "k": material.threshold,
+            "n": len(material.shares),
+            "origin": origin,
+            "replaces": replaced.recipient if replaced else "",
+            "shares": [
+                {
+                    "index": s.index,
+                    "member": m.username,
+                    "sealed_sha256": keys.sealed_digest(s.sealed),
+                    "commitment": s.commitment,
+                }
+                for m, s in zip(members, material.shares, strict=True)
+            ],
+        },
+    )
     return tender_key
+
+
+def tender_key_required(*, actor, tender) -> None:
+    """Publication hook: no tender is published without a key made on a member's device."""
+    if not TenderKey.objects.filter(tender=tender).exists():
+        raise DomainError(
+            _(
+                "The tender has no bid key yet. A committee member makes it in their browser "
+                "on the tender's key page (Kunci tender), or imports one made with lpse apendo "
+                "keygen; then publish."
+            )
+        )

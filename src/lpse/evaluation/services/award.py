@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from lpse.bids.selectors import opened_bid_of
 from lpse.core import audit
 from lpse.core.calendar import to_wita
+from lpse.core.documents import issued_with_proof
 from lpse.core.errors import DomainError
 from lpse.core.storage import store_bytes
 from lpse.core.tasks import send_mail_on_commit
@@ -76,9 +77,8 @@ def award_issue(*, actor, tender, number: str) -> AwardLetter:
         if award_of(outcome) is not None:
             raise DomainError(_("The award letter is already issued."))
         value = winner_price(outcome)
-        document = store_bytes(
-            award_letter_pdf(outcome=outcome, number=number, value=value, ppk=actor, at=now)
-        )
+        letter = award_letter_pdf(outcome=outcome, number=number, value=value, ppk=actor, at=now)
+        document = store_bytes(letter)
         award = AwardLetter.objects.create(
             outcome=outcome,
             number=number,
@@ -87,7 +87,7 @@ def award_issue(*, actor, tender, number: str) -> AwardLetter:
             issued_at=now,
             document=document,
         )
-        audit.record(
+        event = audit.record(
             actor=actor,
             action="award.issue",
             obj=award,
@@ -100,6 +100,10 @@ def award_issue(*, actor, tender, number: str) -> AwardLetter:
                 "md5": document.md5,
             },
         )
+        # What the PPK and the winner download: the letter the event recorded, followed by
+        # that event's log proof; the letter alone stays stored under its own hash.
+        award.document = store_bytes(issued_with_proof(letter, event, recorded_as="sha256"))
+        award.save(update_fields=["document"])
         send_mail_on_commit(
             to=[outcome.winner.company.email],
             subject=_("Tender %(code)s: award letter (SPPBJ)") % {"code": tender.code},

@@ -36,6 +36,7 @@ from lpse.core.tasks import send_mail_on_commit
 from lpse.providers.documents import evidence_store
 from lpse.providers.models import Company, EmailChangeRequest
 from lpse.providers.selectors import company_of, require_own
+from lpse.providers.services import two_person
 from lpse.providers.services.common import normalize_email, wita_long
 
 State = EmailChangeRequest.State
@@ -263,12 +264,17 @@ def email_change_check(
             field="checked_deed",
         )
     with transaction.atomic():
-        change = EmailChangeRequest.objects.select_for_update().get(pk=change.pk)
+        change = (
+            EmailChangeRequest.objects.select_for_update()
+            .select_related("company")
+            .get(pk=change.pk)
+        )
         if change.state != State.SUBMITTED:
             raise DomainError(
                 _("This request is not waiting for the verifier (it is “%(state)s”).")
                 % {"state": change.get_state_display()}
             )
+        two_person.require_unlinked(actor, change.company, requested_by_id=change.submitted_by_id)
         if change.confirmed_at is None:
             raise DomainError(
                 _(
@@ -324,14 +330,17 @@ def email_change_apply(*, actor, change: EmailChangeRequest) -> EmailChangeReque
                 _("This request was already decided (%(state)s).")
                 % {"state": change.get_state_display()}
             )
-        if change.checked_by_id == actor.pk:
-            # the verifier checks, then passes it on; a second person changes it.
-            raise DomainError(
-                _(
-                    "You checked this request as verifier: another administrator applies it "
-                    "(two people see every change of a company's address)."
-                )
-            )
+        # the verifier checks, then passes it on; a second person, outside the company,
+        # changes it.
+        two_person.require_unlinked(actor, change.company, requested_by_id=change.submitted_by_id)
+        two_person.require_second_person(
+            actor,
+            first_step_by_id=change.checked_by_id,
+            message=_(
+                "You checked this request as verifier: another administrator applies it "
+                "(two people see every change of a company's address)."
+            ),
+        )
         company = (
             Company.objects.select_for_update().select_related("user").get(pk=change.company_id)
         )

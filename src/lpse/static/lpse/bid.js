@@ -1,7 +1,10 @@
-// Sealed bid submission (R-9.1, R-9.3, R-9.6): pack the offer and documents as a tar archive,
-// encrypt it in this browser to the tender's age recipient (streaming), and upload the
+// Sealed bid submission (R-9.1, R-9.3, R-9.6, R-9.7): pack the offer and documents as a tar
+// archive, encrypt it in this browser to the tender's age recipient (streaming), and upload the
 // ciphertext in chunks at known offsets, resuming after a broken connection. The server never
-// sees the plaintext. Then verify the signed receipt with the LPSE's published key.
+// sees the plaintext. The envelope's SHA-256 is computed as the chunks go out; before the last
+// chunk the envelope is signed with the company's key from this browser (signing-key.js) — or,
+// for an envelope made offline, with the signature file of `lpse apendo sign` — and the
+// signature goes with the last byte. Then verify the signed receipt with the LPSE's published key.
 (function () {
   "use strict";
   const CHUNK = 4 * 1024 * 1024;
@@ -20,6 +23,18 @@
   function say(text, isError) {
     statusEl.textContent = text;
     statusEl.className = isError ? "errorlist" : "";
+  }
+  // An error that needs the signing key page: the message, then a link to it.
+  function needKey(text) {
+    return Object.assign(new Error(text), { keyPage: true });
+  }
+  function sayError(err) {
+    say(err.message || String(err), true);
+    if (err.keyPage && form.dataset.keyPage) {
+      const link = Object.assign(document.createElement("a"),
+        { href: form.dataset.keyPage, textContent: "Open the signing key page" });
+      statusEl.append(" ", link);
+    }
   }
 
   // --- a minimal POSIX ustar writer ---------------------------------------------------------
@@ -76,13 +91,14 @@
 
   // Send one chunk that starts at ``start``; on a broken connection ask the server where it
   // is and send the rest, a few times with a growing pause.
-  async function sendChunk(url, start, bytes, total) {
+  async function sendChunk(url, start, bytes, total, signature) {
     let offset = start;
     for (let attempt = 0; ; attempt++) {
       const piece = bytes.subarray(offset - start);
+      const headers = { "Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream" };
+      if (signature) headers["Upload-Signature"] = signature; // the last chunk: R-9.7
       try {
-        const r = await request("PATCH", url, piece,
-          { "Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream" });
+        const r = await request("PATCH", url, piece, headers);
         const data = await r.json();
         if (!r.ok) {
           // Only a wrong offset is worth another try. "finished" means the upload is already
@@ -96,7 +112,8 @@
           }
           const hint = data.code === "finished"
             ? " Reload this page: “My bids” lists every bid received, with its receipt." : "";
-          throw Object.assign(new Error(data.error + hint), { fatal: true });
+          throw Object.assign(new Error(data.error + hint),
+            { fatal: true, keyPage: ["no_signing_key", "unsigned", "bad_signature"].includes(data.code) });
         }
         show(data.offset, total);
         return data;
@@ -109,11 +126,14 @@
     }
   }
 
-  async function upload(stream, total) {
+  // ``sign(sha256Hex, size)`` gives the signature sent with the last chunk; the SHA-256 is
+  // computed as the chunks go out (one pass, never the whole envelope in memory).
+  async function upload(stream, total, sign) {
     const created = await request("POST", form.dataset.createUrl,
       JSON.stringify({ length: total }), { "Content-Type": "application/json" });
     const info = await created.json();
-    if (!created.ok) throw new Error(info.error);
+    if (!created.ok) throw Object.assign(new Error(info.error), { keyPage: info.code === "no_signing_key" });
+    const hasher = window.lpseCrypto.sha256.create();
     const reader = stream.getReader();
     let buffer = new Uint8Array(0), sent = 0, result = null;
     show(0, total);
@@ -125,13 +145,66 @@
       }
       while (buffer.length >= CHUNK || (done && buffer.length)) {
         const part = buffer.subarray(0, Math.min(CHUNK, buffer.length));
-        result = await sendChunk(info.url, sent, part, total);
+        hasher.update(part);
+        const last = sent + part.length === total;
+        const signature = last ? await sign(hexOf(hasher.digest()), total) : "";
+        result = await sendChunk(info.url, sent, part, total, signature);
         sent += part.length;
         buffer = buffer.slice(part.length);
       }
       if (done) break;
     }
     return result;
+  }
+
+  // --- the signature (R-9.7) ----------------------------------------------------------------
+  function hexOf(bytes) {
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  // The canonical message of lpse.bids.signatures, as the page gives it, with the envelope in.
+  function signedMessage(sha256, size) {
+    return form.dataset.signedMessage.replace("{sha256}", sha256).replace("{size}", String(size));
+  }
+  function boundFingerprint() {
+    const fingerprint = form.dataset.keyFingerprint;
+    if (!fingerprint) {
+      throw needKey("Your company has no signing key bound by the LPSE verifier, so its bids cannot be accepted. Make a key and bring its fingerprint to the verifier.");
+    }
+    return fingerprint;
+  }
+  // The signer of a bid made here: the company's bound key, from this browser's store.
+  async function browserSigner() {
+    const fingerprint = boundFingerprint();
+    const keys = window.lpseSigningKey;
+    const record = keys && await keys.find(form.dataset.company, fingerprint);
+    if (!record) {
+      throw needKey(`This browser does not hold your company's signing key (fingerprint ${keys ? keys.grouped(fingerprint) : fingerprint}). Import it from its export file on the signing key page, or send the bid from the computer that made the key.`);
+    }
+    return (sha256, size) => keys.sign(record, signedMessage(sha256, size));
+  }
+  // The signer of an envelope made offline: the signature file of `lpse apendo sign`, checked
+  // against this tender, company and key before the upload, and against the envelope's hash
+  // before its last byte is sent.
+  async function fileSigner(sigFile, size) {
+    const fingerprint = boundFingerprint();
+    let sig;
+    try { sig = JSON.parse(await sigFile.text()); } catch (e) { sig = null; }
+    if (!sig || sig.format !== "lpse-bid-signature-v1" || !sig.signature) {
+      throw new Error("The signature file is not one made by lpse apendo sign (bid.age.sig).");
+    }
+    if (sig.tender !== form.dataset.tender) throw new Error(`The signature file is for tender ${sig.tender}, not ${form.dataset.tender}.`);
+    if (sig.provider_npwp !== form.dataset.npwp) throw new Error(`The signature file is for another company (NPWP ${sig.provider_npwp}).`);
+    const keyFingerprint = await window.lpseSigningKey.fingerprintOf(window.lpseSigningKey.fromBase64(sig.public_key || ""));
+    if (keyFingerprint !== fingerprint) {
+      throw needKey(`The signature file was made with a key that is not bound to your company (fingerprint ${window.lpseSigningKey.grouped(keyFingerprint)}).`);
+    }
+    if (sig.size !== size) throw new Error(`The signature file is for an envelope of ${sig.size} bytes; this one has ${size}. Choose the envelope it was made for.`);
+    return async (sha256) => {
+      if (sha256 !== sig.sha256) {
+        throw new Error(`The signature file is for another envelope (SHA-256 ${sig.sha256}); this one is ${sha256}. Nothing was accepted: sign this envelope with lpse apendo sign.`);
+      }
+      return sig.signature;
+    };
   }
 
   // --- the receipt --------------------------------------------------------------------------
@@ -177,6 +250,7 @@
     if (!form.declaration.checked) return say("Tick the declaration.", true);
     lock(true);
     try {
+      const sign = await browserSigner(); // before anything is encrypted or sent
       const offer = { format: "lpse-offer-v1", tender: form.dataset.tender, total_price: price,
         validity_days: validity, declarations: ["integrity"] };
       const entries = [["offer.json", new Blob([JSON.stringify(offer, null, 2)])]];
@@ -198,19 +272,21 @@
       const encrypter = new window.ageEncryption.Encrypter();
       encrypter.addRecipient(form.dataset.recipient);
       const sealed = await encrypter.encrypt(plain.stream());
-      await finish(await upload(sealed, sealed.size(plain.size)));
+      await finish(await upload(sealed, sealed.size(plain.size), sign));
     } catch (err) {
-      say(err.message || String(err), true);
+      sayError(err);
     } finally { lock(false); }
   });
 
   envelopeForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     const file = document.getElementById("envelope").files[0];
+    const sigFile = document.getElementById("envelope-signature").files[0];
     if (!file) return say("Choose the .age envelope.", true);
+    if (!sigFile) return say("Choose the envelope's signature file (.sig), made with lpse apendo sign.", true);
     lock(true);
-    try { await finish(await upload(file.stream(), file.size)); }
-    catch (err) { say(err.message || String(err), true); }
+    try { await finish(await upload(file.stream(), file.size, await fileSigner(sigFile, file.size))); }
+    catch (err) { sayError(err); }
     finally { lock(false); }
   });
 })();

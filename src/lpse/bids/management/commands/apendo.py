@@ -3,9 +3,12 @@
     lpse apendo encrypt --recipient age1… --tender CODE --price 1250000000 --validity 60 \\
                         [--document FILE …] -o bid.age
     lpse apendo keygen --tender CODE --threshold 3 --recipient age1… (one per member) -o key.json
+    lpse apendo open-share SEALED_SHARE --identity KEY | --sealed-key KEY.age   (R-9.9)
     lpse apendo import-key --tender CODE --user COMMITTEE_MEMBER key.json
     lpse apendo diagnose bid.age [--size N --sha256 HEX]
     lpse apendo verify-receipt receipt.json --public-key lpse-receipt-key.pem
+    lpse apendo signing-keygen --company NAME --npwp DIGITS -o key.age     (R-9.7)
+    lpse apendo sign --key key.age --tender CODE bid.age [-o bid.age.sig]  (R-9.7)
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lpse.bids import envelope, keys, receipts
+from lpse.bids import apendo_keys, apendo_signing, envelope, keys, receipts
 from lpse.core.hashing import fingerprint_chunks
 
 
@@ -54,9 +57,20 @@ class Command(BaseCommand):
         ver = sub.add_parser("verify-receipt", help="check a receipt's signature offline")
         ver.add_argument("file", type=Path)
         ver.add_argument("--public-key", required=True, type=Path)
+        apendo_signing.add_parsers(sub)
+        apendo_keys.add_parsers(sub)
 
     def handle(self, *args, action: str, **options):
         getattr(self, "_" + action.replace("-", "_"))(**options)
+
+    def _signing_keygen(self, **options):
+        apendo_signing.signing_keygen(self, **options)
+
+    def _sign(self, **options):
+        apendo_signing.sign(self, **options)
+
+    def _open_share(self, **options):
+        apendo_keys.open_share(self, **options)
 
     def _encrypt(self, *, recipient, tender, price, validity, document, output, **_):
         try:
@@ -108,7 +122,9 @@ class Command(BaseCommand):
         if actor is None or item is None:
             raise CommandError("no such user or tender")
         try:
-            key = tender_key_import(actor=actor, tender=item, material_json=file.read_text())
+            key = tender_key_import(
+                actor=actor, tender=item, material_json=file.read_text(), offline=True
+            )
         except DomainError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(f"tender {tender} now takes bids for {key.recipient}")

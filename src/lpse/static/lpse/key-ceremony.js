@@ -1,0 +1,171 @@
+// The key ceremony in the member's browser (R-9.2, R-9.9). Three pages use it:
+//   - "My opening key": make an age key here, seal its secret part with the member's passphrase
+//     (age scrypt), send only the public key and the sealed file;
+//   - "The tender's key": make the tender's key here, split it k-of-n (shamir-secret-sharing),
+//     seal each share to a member's opening key, send only the public parts;
+//   - "Bid opening": open the member's sealed key and share here, send only this tender's share.
+// No passphrase, identity or other member's share ever leaves this page: the forms these fill
+// have no field for them. The formats are in docs/tender-keys.md and src/lpse/bids/keys.py.
+(function () {
+  "use strict";
+  const FORMAT = "lpse-tender-key-v2";
+  const MIN_SCORE = 3; // zxcvbn 0..4: 3 = "safely unguessable" against an offline attack
+  const enc = new TextEncoder();
+  const texts = JSON.parse((document.getElementById("key-texts") || {}).textContent || "{}");
+  const t = (key, values) =>
+    (texts[key] || key).replace(/%\((\w+)\)s/g, (_m, name) => String((values || {})[name]));
+
+  const b64 = (bytes) => btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
+  const unb64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  const concat = (...parts) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { out.set(p, at); at += p.length; }
+    return out;
+  };
+  function ageBytes(stored) {
+    // Sealed files are kept as base64 of the binary age file, or as armoured text.
+    const text = stored.trim();
+    return text.startsWith("-----BEGIN") ? window.lpseCrypto.armor.decode(text) : unb64(text);
+  }
+  function say(el, text, isError) {
+    el.textContent = text;
+    el.className = isError ? "errorlist" : "";
+  }
+
+  // --- My opening key -----------------------------------------------------------------------
+  async function makeOpeningKey(button, status) {
+    const pp = document.getElementById("pp1").value;
+    if (pp !== document.getElementById("pp2").value) return say(status, t("mismatch"), true);
+    const verdict = window.lpsePassphrase.strength(pp, [button.dataset.user, "lpse", "pokja"]);
+    if (verdict.score < MIN_SCORE) {
+      const why = [verdict.feedback.warning, ...(verdict.feedback.suggestions || [])].filter(Boolean);
+      return say(status, t("weak") + (why.length ? " " + why.join(" ") : ""), true);
+    }
+    button.disabled = true;
+    say(status, t("sealing"));
+    const c = window.lpseCrypto;
+    const identity = await c.generateX25519Identity();
+    const sealer = new c.Encrypter();
+    sealer.setPassphrase(pp);
+    sealer.setScryptWorkFactor(18);
+    const sealed = await sealer.encrypt(identity);
+    const form = document.getElementById("opening-key-form");
+    form.recipient.value = await c.identityToRecipient(identity);
+    form.sealed_identity.value = b64(sealed);
+    for (const id of ["pp1", "pp2"]) document.getElementById(id).value = "";
+    form.submit();
+  }
+
+  function showStrength(input, out, user) {
+    input.addEventListener("input", () => {
+      if (!input.value) { out.textContent = ""; return; }
+      const v = window.lpsePassphrase.strength(input.value, [user, "lpse", "pokja"]);
+      out.textContent = t("strength", { score: v.score }) + (v.score < MIN_SCORE ? " — " + t("too_weak") : " ✓");
+    });
+  }
+
+  // --- The tender's key ---------------------------------------------------------------------
+  // Returns the material JSON lpse.bids.keys.TenderKeyMaterial.from_json reads.
+  async function makeTenderKey(inputs) {
+    const c = window.lpseCrypto, subtle = crypto.subtle;
+    const identity = await c.generateX25519Identity();
+    const recipient = await c.identityToRecipient(identity);
+    const info = enc.encode(`${FORMAT}|${inputs.tender}|${recipient}`);
+    const w = crypto.getRandomValues(new Uint8Array(32));
+    const hkdf = await subtle.importKey("raw", w, "HKDF", false, ["deriveKey"]);
+    const wrapKey = await subtle.deriveKey(
+      { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info },
+      hkdf, { name: "AES-GCM", length: 256 }, false, ["encrypt"]);
+    const nonce = crypto.getRandomValues(new Uint8Array(12));
+    const wrapped = new Uint8Array(await subtle.encrypt(
+      { name: "AES-GCM", iv: nonce, additionalData: info }, wrapKey, enc.encode(identity)));
+    const n = inputs.members.length, k = inputs.threshold;
+    // shamir-secret-sharing needs k >= 2; with k = 1 each member's share is W itself.
+    const values = k >= 2 ? await c.shamirSplit(w, n, k) : inputs.members.map(() => w);
+    const shares = await Promise.all(inputs.members.map(async (member, i) => {
+      const value = values[i];
+      const payload = JSON.stringify({ format: FORMAT, tender: inputs.tender, recipient,
+        index: member.index, threshold: k, share: b64(value) });
+      const sealer = new c.Encrypter();
+      sealer.addRecipient(member.recipient);
+      const commitment = new Uint8Array(await subtle.digest("SHA-256",
+        concat(info, enc.encode(`|${member.index}|`), value)));
+      return { index: member.index, member_recipient: member.recipient,
+        sealed: b64(await sealer.encrypt(payload)), commitment: hex(commitment) };
+    }));
+    w.fill(0);
+    for (const v of values) v.fill(0);
+    return JSON.stringify({ format: FORMAT, tender: inputs.tender, recipient,
+      wrapped_identity: b64(concat(nonce, wrapped)), threshold: k, shares });
+  }
+  window.lpseKeyCeremony = Object.freeze({ makeTenderKey }); // for the bench (bench/keygen_browser.py)
+
+  // --- Bid opening --------------------------------------------------------------------------
+  async function openShare(inputs) {
+    const c = window.lpseCrypto;
+    let identity;
+    if (inputs.sealed_identity) {
+      const opener = new c.Decrypter();
+      opener.addPassphrase(document.getElementById("unlock-passphrase").value);
+      try { identity = (await opener.decrypt(ageBytes(inputs.sealed_identity), "text")).trim(); }
+      catch (e) { throw new Error(t("wrong_passphrase")); }
+    } else {
+      const file = document.getElementById("unlock-identity-file").files[0];
+      const text = file ? await file.text() : document.getElementById("unlock-identity").value;
+      identity = (text.match(/AGE-SECRET-KEY-1[0-9A-Z]+/) || [""])[0];
+      if (!identity) throw new Error(t("no_identity"));
+    }
+    const opener = new c.Decrypter();
+    opener.addIdentity(identity);
+    try { return await opener.decrypt(ageBytes(inputs.sealed_share), "text"); }
+    catch (e) { throw new Error(t("not_your_key")); }
+  }
+
+  function start() {
+    const makeKey = document.getElementById("make-key-btn");
+    if (makeKey) {
+      document.getElementById("make-key").hidden = false;
+      const status = document.getElementById("make-key-status");
+      showStrength(document.getElementById("pp1"), document.getElementById("pp-strength"), makeKey.dataset.user);
+      makeKey.addEventListener("click", () => makeOpeningKey(makeKey, status).catch((e) => {
+        makeKey.disabled = false; say(status, e.message || String(e), true);
+      }));
+    }
+    const tenderKey = document.getElementById("make-tender-key");
+    if (tenderKey) {
+      const status = document.getElementById("tender-key-status");
+      const inputs = JSON.parse(document.getElementById("ceremony-inputs").textContent);
+      tenderKey.addEventListener("click", async () => {
+        tenderKey.disabled = true;
+        say(status, t("making", { n: inputs.members.length }));
+        try {
+          const form = document.getElementById("tender-key-form");
+          form.material.value = await makeTenderKey(inputs);
+          form.submit();
+        } catch (e) { tenderKey.disabled = false; say(status, e.message || String(e), true); }
+      });
+    }
+    const unlock = document.getElementById("unlock-form");
+    if (unlock) {
+      const status = document.getElementById("unlock-status");
+      const inputs = JSON.parse(document.getElementById("unlock-inputs").textContent);
+      unlock.addEventListener("submit", async (event) => {
+        if (unlock.share.value.trim()) return; // pasted from lpse apendo open-share: send it
+        event.preventDefault();
+        say(status, t("opening"));
+        try {
+          unlock.share.value = await openShare(inputs);
+          for (const id of ["unlock-passphrase", "unlock-identity"]) {
+            const el = document.getElementById(id);
+            if (el) el.value = "";
+          }
+          unlock.submit();
+        } catch (e) { say(status, e.message || String(e), true); }
+      });
+    }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
