@@ -177,6 +177,7 @@ def make_tender(*, opens_in: float = 20.0, agency_code: str = "DPUPR") -> Site:
     from lpse.bids import offline
     from lpse.bids.services.opening_keys import opening_key_set
     from lpse.catalog.models import BusinessSubField
+    from lpse.tenders.services import approval
     from lpse.tenders.services import preparation as services
 
     agency = Agency.objects.get(code=agency_code)
@@ -195,6 +196,7 @@ def make_tender(*, opens_in: float = 20.0, agency_code: str = "DPUPR") -> Site:
     with cheap_password_hashing():
         admin = user(Role.AGENCY_ADMIN, f"bench-admin-{code}")
         ppk = user(Role.PPK, f"bench-ppk-{code}")
+        budget_user = user(Role.BUDGET_USER, f"bench-pa-{code}")
         members = [user(Role.COMMITTEE, f"bench-pokja{i}-{code}") for i in range(1, 6)]
     committee = services.committee_create(actor=admin, name="Pokja Benchmark", members=members)
     identities = {}
@@ -215,6 +217,7 @@ def make_tender(*, opens_in: float = 20.0, agency_code: str = "DPUPR") -> Site:
             funding_source="apbd",
         ),
     )
+    approval.package_approve(actor=budget_user, package=package)
     services.package_assign(actor=ppk, package=package, committee=committee)
     tender = services.tender_create(
         actor=members[0],

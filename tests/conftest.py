@@ -26,6 +26,9 @@ def _english_and_plain_settings(settings, tmp_path):
     """Tests read messages in English (the Indonesian UI has its own test) and start with the
     embedded defaults: no second factor unless a test asks for it, no mail server."""
     settings.LPSE_STAFF_2FA = False
+    # Walk-in hours (R-1.4) would make a verification depend on the hour the suite runs at;
+    # tests/test_verification_hours.py sets them and travels in time.
+    settings.LPSE_VERIFICATION_HOURS = ""
     settings.EMAIL_HOST = ""
     # Django's test runner swaps in the locmem backend; we test the real one (records every
     # message, delivers over SMTP when EMAIL_HOST is set, as the smtp_server fixture does).

@@ -21,6 +21,7 @@ from lpse.bids.services.opening_keys import opening_key_set
 from lpse.catalog.models import BusinessSubField
 from lpse.core.calendar import WITA
 from lpse.tenders.selectors.sample import sample_schedule
+from lpse.tenders.services import approval
 from lpse.tenders.services import preparation as services
 
 # Friday 3 July 2026 10:00 WITA: the tender is prepared; its schedule starts Monday 6 July.
@@ -41,6 +42,8 @@ class AgencySetup:
     agency_admin: object
     # Each member's personal opening key (R-9.2), made "offline" as a member would with age-keygen.
     identities: dict = None
+    # The agency's budget user (PA/KPA), who approves packages before hand-over (R-8.1).
+    budget_user: object = None
 
     def identity_of(self, member) -> str:
         return self.identities[member.username]
@@ -57,13 +60,19 @@ def make_agency_setup(make_user, agency_code: str, *, size: int = 3) -> AgencySe
     committee = services.committee_create(
         actor=admin, name=f"Pokja 1 {agency_code}", members=members
     )
+    budget_user = make_user(Role.BUDGET_USER, username=f"pa-{code}", agency_code=agency_code)
     identities = {}
     for member in members:
         identity = x25519.Identity.generate()
         opening_key_set(actor=member, recipient=str(identity.to_public()))
         identities[member.username] = str(identity)
     return AgencySetup(
-        ppk=ppk, members=members, committee=committee, agency_admin=admin, identities=identities
+        ppk=ppk,
+        members=members,
+        committee=committee,
+        agency_admin=admin,
+        identities=identities,
+        budget_user=budget_user,
     )
 
 
@@ -92,8 +101,14 @@ def package_data(**overrides) -> services.PackageData:
     return services.PackageData(**data)
 
 
+def approve(setup: AgencySetup, package):
+    """The agency's budget user (PA/KPA) approves the package (R-8.1)."""
+    return approval.package_approve(actor=setup.budget_user, package=package)
+
+
 def draft_tender(setup: AgencySetup, **package_overrides):
     package = services.package_create(actor=setup.ppk, data=package_data(**package_overrides))
+    approve(setup, package)
     services.package_assign(actor=setup.ppk, package=package, committee=setup.committee)
     return services.tender_create(
         actor=setup.members[0],

@@ -67,8 +67,11 @@ from lpse.tenders.models import (
 )
 from lpse.tenders.selectors.sample import sample_schedule
 from tests import (
+    matrix_samples_accounts_lifecycle,
     matrix_samples_email_change,
     matrix_samples_evaluation,
+    matrix_samples_master_data,
+    matrix_samples_news,
     matrix_samples_servicedesk,
     matrix_samples_signing_keys,
     matrix_samples_support,
@@ -79,8 +82,11 @@ from tests.conftest import in_english
 # Each app's own sample objects and object-scoped pages, kept beside this file so that work on
 # one app does not touch another's samples.
 SAMPLE_MODULES = (
+    matrix_samples_accounts_lifecycle,
     matrix_samples_email_change,
     matrix_samples_evaluation,
+    matrix_samples_master_data,
+    matrix_samples_news,
     matrix_samples_servicedesk,
     matrix_samples_signing_keys,
     matrix_samples_support,

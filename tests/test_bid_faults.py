@@ -94,7 +94,7 @@ def setup(providers):
     from lpse.tenders.services import participation, preparation as services
     from lpse.tenders.selectors import schedule as sched
     from tests.bid_fixtures import bind_signing_key
-    from tests.tender_fixtures import PREPARED_AT, make_agency_setup, package_data, publish
+    from tests.tender_fixtures import PREPARED_AT, approve, make_agency_setup, package_data, publish
 
     for code, name in demo.AGENCIES:
         Agency.objects.get_or_create(code=code, defaults={"name": name})
@@ -127,6 +127,7 @@ def setup(providers):
     with time_machine.travel(prepared, tick=False):
         setup = make_agency_setup(make_user, "DPUPR", size=3)
         package = services.package_create(actor=setup.ppk, data=package_data())
+        approve(setup, package)  # the PA/KPA approves before the hand-over
         services.package_assign(actor=setup.ppk, package=package, committee=setup.committee)
         tender = services.tender_create(
             actor=setup.members[0], package=package, method="postqual_1file_lowest",

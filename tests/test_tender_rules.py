@@ -18,6 +18,7 @@ from lpse.tenders.stages import Stage
 from tests.tender_fixtures import (
     PREPARED_AT,
     SCHEDULE_BASE,
+    approve,
     at,
     draft_tender,
     package_data,
@@ -153,6 +154,7 @@ def test_R_8_2_minimum_durations_are_configurable(db):
 
 def test_R_8_2_all_problems_are_reported_together(agency_a):
     package = services.package_create(actor=agency_a.ppk, data=package_data())
+    approve(agency_a, package)
     services.package_assign(actor=agency_a.ppk, package=package, committee=agency_a.committee)
     schedule = sample_schedule(SCHEDULE_BASE)
     schedule[Stage.BID_OPENING] = (at(9, 9), at(9, 12))

@@ -7,6 +7,7 @@ and ``LPSE_HTTPS``. A malformed value raises ConfigError and start-up stops with
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
     "lpse.servicedesk",
     "lpse.training",
     "lpse.problems",
+    "lpse.news",
     "lpse.portal",
     "lpse.demo",
 ]
@@ -200,6 +202,19 @@ OTP_TOTP_ISSUER = LPSE_SITE_NAME
 
 # registration must be verified within this many working days.
 LPSE_VERIFICATION_WORKING_DAYS = env_int("LPSE_VERIFICATION_WORKING_DAYS", 7, minimum=1)
+# walk-in verification hours (WITA) on working days, "HH:MM-HH:MM". A counter visit
+# recorded outside them needs a written reason. Empty: the LPSE keeps no walk-in hours.
+LPSE_VERIFICATION_HOURS = env_str("LPSE_VERIFICATION_HOURS", "09:00-15:00").strip()
+if LPSE_VERIFICATION_HOURS and (
+    not re.fullmatch(
+        r"(?:[01]\d|2[0-3]):[0-5]\d-(?:[01]\d|2[0-3]):[0-5]\d", LPSE_VERIFICATION_HOURS
+    )
+    or LPSE_VERIFICATION_HOURS[:5] >= LPSE_VERIFICATION_HOURS[6:]
+):
+    raise ConfigError(
+        f"LPSE_VERIFICATION_HOURS={LPSE_VERIFICATION_HOURS!r}: write the walk-in hours as "
+        "HH:MM-HH:MM with the opening before the closing, e.g. 09:00-15:00 (empty: none)"
+    )
 LPSE_INVITATION_HOURS = env_int("LPSE_INVITATION_HOURS", 48, minimum=1)
 # the Ed25519 key that signs bid receipts (generated into the data folder if unset).
 LPSE_SIGNING_KEY_FILE = env_str("LPSE_SIGNING_KEY_FILE")

@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("lpse.servicedesk.urls")),
     path("", include("lpse.training.urls")),
     path("", include("lpse.problems.urls")),
+    path("", include("lpse.news.urls")),
     path("akun/", include("lpse.accounts.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("api/v1/", api.urls),

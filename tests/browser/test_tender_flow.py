@@ -14,11 +14,12 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from lpse.core.calendar import WITA, add_working_days
-from lpse.tenders.models import Tender
+from lpse.tenders.models import Package, Tender
 from lpse.tenders.selectors.schedule import Schedule, problems_of
 from lpse.tenders.services import preparation as services
 from lpse.tenders.stages import STAGE_ORDER, Stage
 from tests.conftest import PASSWORD
+from tests.tender_fixtures import approve
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,7 +61,7 @@ def test_a_tender_is_set_up_published_joined_clarified_and_rescheduled(
     schedule = schedule_open_now()
     ppk_page, pokja, provider, admin = new_page(), new_page(), new_page(), new_page()
 
-    package_url = create_package_and_hand_it_over(ppk_page, agency_a.ppk.username)
+    package_url = create_package_and_hand_it_over(ppk_page, agency_a)
     code = set_up_tender(pokja, member.username, schedule)
     upload_tender_document(pokja)
     sign_pacts(pokja, ppk_page, package_url, agency_a, code)
@@ -160,9 +161,10 @@ def fill_schedule(page: Page, schedule: Schedule, stages=STAGE_ORDER) -> None:
 # --- the steps, as the people involved do them ---------------------------------------------------
 
 
-def create_package_and_hand_it_over(page: Page, ppk: str) -> str:
-    """R-8.1: the PPK's package, amounts typed as Indonesian rupiah, handed to the committee."""
-    sign_in(page, ppk)
+def create_package_and_hand_it_over(page: Page, setup) -> str:
+    """R-8.1: the PPK's package, amounts typed as Indonesian rupiah, approved by the PA/KPA and
+    handed to the committee."""
+    sign_in(page, setup.ppk.username)
     page.goto("/kelola/paket/baru/")
     expect(page.get_by_role("heading", level=1)).to_have_text("New procurement package")
     page.get_by_label("Package name").fill(PACKAGE.name)
@@ -179,6 +181,9 @@ def create_package_and_hand_it_over(page: Page, ppk: str) -> str:
     expect(page.locator(".messages")).to_contain_text("Package created")
     expect(page.get_by_role("row", name="Budget ceiling (pagu)")).to_contain_text("1,500,000,000")
     expect(page.get_by_role("row", name="Owner estimate (HPS)")).to_contain_text("1,425,750,000")
+    expect(page.get_by_label("Committee (Pokja)")).to_have_count(0)  # not before the approval
+    approve(setup, Package.objects.get(name=PACKAGE.name))  # the PA/KPA's queue: its own tests
+    page.reload()
     page.get_by_label("Committee (Pokja)").select_option(label="Pokja 1 DPUPR (DPUPR)")
     page.get_by_role("button", name="Hand over").click()
     expect(page.locator(".messages")).to_contain_text("handed to the committee")

@@ -116,3 +116,26 @@ class LoginWindowForm(forms.Form):
     )
     start = forms.TimeField(label=_("From (WITA)"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("Until (WITA)"), widget=forms.TimeInput(attrs={"type": "time"}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class RoleChangeForm(ReasonForm):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class AccountFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *Role.choices], required=False)
+    agency = forms.ModelChoiceField(
+        label=_("Agency (SKPD)"), queryset=Agency.objects.all(), required=False
+    )
+    active = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", "—"), ("1", _("Active")), ("0", _("Not active"))],
+        required=False,
+    )

@@ -141,3 +141,33 @@ class PasswordLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} link for {self.user.username}"
+
+
+class Deactivation(models.Model):
+    """An account taken out of use, with why, by whom and when; and, once it is back, the same
+    for its reactivation. Nothing of the account is deleted: the row keeps the history, and an
+    open row (no ``reactivated_at``) is what tells a deactivated account from a provider's account
+    that was never activated (only the verifier activates those, R-1.5)."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="deactivations")
+    reason = models.TextField(_("reason"))
+    deactivated_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    deactivated_at = models.DateTimeField()
+    reactivated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reactivated_at = models.DateTimeField(null=True, blank=True)
+    reactivation_reason = models.TextField(_("reason for reactivation"), blank=True)
+
+    class Meta:
+        ordering = ["-deactivated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(reactivated_at__isnull=True),
+                name="one_open_deactivation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} deactivated {self.deactivated_at:%Y-%m-%d}"

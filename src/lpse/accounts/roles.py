@@ -62,6 +62,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.HANDLE_UPLOAD_PROBLEMS,
             Cap.ESCALATE_TO_LKPP,
             Cap.RESET_TRAINING_SANDBOX,
+            Cap.VIEW_SYSTEM_STATUS,
         }
     ),
     Role.APP_ADMIN: frozenset(
@@ -81,6 +82,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.APPLY_EMAIL_CHANGES,
             Cap.VIEW_EMAIL_CHANGES,
             Cap.MANAGE_PRICE_INDEX,
+            Cap.MANAGE_MASTER_DATA,
+            Cap.PUBLISH_NEWS,
             Cap.HANDLE_TICKETS,
             Cap.HANDLE_UPLOAD_PROBLEMS,
             Cap.ESCALATE_TO_LKPP,
@@ -96,6 +99,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_SERVICE_REPORTS,
             Cap.SCHEDULE_TRAININGS,
             Cap.VIEW_TRAININGS,
+            Cap.VIEW_TENDER_STATISTICS,
+            Cap.PUBLISH_NEWS,
         }
     ),
     Role.SERVICE_HEAD: frozenset(
@@ -106,23 +111,38 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.SCHEDULE_TRAININGS,
             Cap.VIEW_TRAININGS,
             Cap.HANDLE_TICKETS,
+            Cap.PUBLISH_NEWS,
         }
     ),
-    Role.ADMIN_HEAD: frozenset(),
+    # The head of administration signs the LPSE's letters (training letters, R-2.2) and follows
+    # the service's figures; read-only until the letters issue gives them a signing desk.
+    Role.ADMIN_HEAD: frozenset(
+        {Cap.VIEW_TRAININGS, Cap.VIEW_SERVICE_REPORTS, Cap.VIEW_TENDER_STATISTICS}
+    ),
     Role.TRAINER: frozenset({Cap.VIEW_TRAININGS, Cap.RECORD_ATTENDANCE}),
     Role.AGENCY_ADMIN: frozenset(
         {Cap.MANAGE_AGENCY_STAFF, Cap.MANAGE_COMMITTEES, Cap.VIEW_EMAIL_CHANGES}
     ),
-    Role.BUDGET_USER: frozenset(),
+    Role.BUDGET_USER: frozenset({Cap.APPROVE_PACKAGES}),
     Role.PPK: frozenset({Cap.MANAGE_PACKAGES, Cap.AWARD_CONTRACTS}),
     Role.COMMITTEE: frozenset({Cap.MANAGE_TENDERS}),
     Role.PROCUREMENT_OFFICER: frozenset(),
-    Role.AUDITOR: frozenset({Cap.VIEW_AUDIT, Cap.VIEW_REGISTRATIONS, Cap.VIEW_SERVICE_REPORTS}),
-    Role.LKPP_MONITOR: frozenset(),
-    Role.TECH_SOFTWARE: frozenset(),
-    Role.TECH_DATABASE: frozenset(),
-    Role.TECH_HARDWARE: frozenset(),
-    Role.TECH_NETWORK: frozenset(),
+    Role.AUDITOR: frozenset(
+        {
+            Cap.VIEW_AUDIT,
+            Cap.VIEW_REGISTRATIONS,
+            Cap.VIEW_SERVICE_REPORTS,
+            Cap.VIEW_TENDER_STATISTICS,
+        }
+    ),
+    # LKPP's read-only monitoring access (R-5.5, Pasal 12.6): figures, never a bidder's data.
+    Role.LKPP_MONITOR: frozenset({Cap.VIEW_TENDER_STATISTICS, Cap.VIEW_SYSTEM_STATUS}),
+    # The annex V technical staff: read-only system status until the operations issues give
+    # them their duty register.
+    Role.TECH_SOFTWARE: frozenset({Cap.VIEW_SYSTEM_STATUS}),
+    Role.TECH_DATABASE: frozenset({Cap.VIEW_SYSTEM_STATUS}),
+    Role.TECH_HARDWARE: frozenset({Cap.VIEW_SYSTEM_STATUS}),
+    Role.TECH_NETWORK: frozenset({Cap.VIEW_SYSTEM_STATUS}),
 }
 
 # Roles an agency admin may grant, always within their own agency.

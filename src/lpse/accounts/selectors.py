@@ -15,6 +15,7 @@ from lpse.accounts.models import Agency, RoleGrant, User
 from lpse.accounts.roles import Role, capabilities_of
 from lpse.core.capabilities import Cap
 from lpse.core.errors import DomainError
+from lpse.core.models import AuditEvent
 
 USER_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{3,29}$")
 
@@ -47,6 +48,43 @@ def staff_visible_to(actor: User, *, query: str = "") -> QuerySet[User]:
             | Q(email__icontains=query)
         )
     return users.select_related("agency").order_by("username").distinct()
+
+
+def accounts_visible_to(
+    actor: User,
+    *,
+    role: str = "",
+    agency_id: int | None = None,
+    active: bool | None = None,
+    query: str = "",
+) -> QuerySet[User]:
+    """The account list (R-5.6): the application admin sees every account, providers included;
+    an agency admin only their own agency's. Filtered by role, agency, active and a search of
+    User ID, name and e-mail; each with its agency, roles and last sign-in."""
+    users = User.objects.all()
+    if Cap.MANAGE_LPSE_STAFF not in actor.capabilities():
+        users = users.filter(agency=actor.agency) if actor.agency_id else users.none()
+    if role:
+        users = users.filter(pk__in=RoleGrant.objects.filter(role=role).values("user_id"))
+    if agency_id:
+        users = users.filter(agency_id=agency_id)
+    if active is not None:
+        users = users.filter(is_active=active)
+    if query:
+        users = users.filter(
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(email__icontains=query)
+        )
+    return users.select_related("agency").prefetch_related("role_grants").order_by("username")
+
+
+def account_history(user: User) -> QuerySet[AuditEvent]:
+    """The audit events about this account, newest first: creation, roles, (de)activation."""
+    return AuditEvent.objects.filter(
+        object_type=User._meta.label_lower, object_id=str(user.pk)
+    ).order_by("-seq")
 
 
 def agencies_for_staff_form(actor: User) -> QuerySet[Agency]:

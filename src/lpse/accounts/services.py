@@ -144,14 +144,21 @@ def staff_create(
     return user
 
 
-def role_grant(*, actor, user: User, role: str) -> RoleGrant:
+def role_grant(*, actor, user: User, role: str, reason: str = "") -> RoleGrant:
+    """Give ``user`` one more role, within the actor's scope; the reason (asked for by the
+    account page) is kept in the audit log."""
     _check_staff_scope(actor, {role}, user.agency if role in AGENCY_ROLES else None)
     with transaction.atomic():
         grant, created = RoleGrant.objects.get_or_create(
             user=user, role=role, defaults={"granted_by": actor}
         )
         if created:
-            audit.record(actor=actor, action="role.grant", obj=user, data={"role": role})
+            audit.record(
+                actor=actor,
+                action="role.grant",
+                obj=user,
+                data={"role": role, "reason": reason.strip()},
+            )
     return grant
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lpse.accounts import views
+from lpse.accounts import views, views_lifecycle, views_overview
 
 app_name = "accounts"
 urlpatterns = [
@@ -14,6 +14,29 @@ urlpatterns = [
     path("sandi/atur/<str:token>/", views.set_password, name="set_password"),
     path("pengguna/", views.staff_list, name="staff_list"),
     path("pengguna/baru/", views.staff_create, name="staff_create"),
+    path("akun-pengguna/", views_lifecycle.account_list, name="account_list"),
+    path("akun-pengguna/<int:pk>/", views_lifecycle.account_detail, name="account_detail"),
+    path(
+        "akun-pengguna/<int:pk>/nonaktifkan/",
+        views_lifecycle.account_deactivate,
+        name="account_deactivate",
+    ),
+    path(
+        "akun-pengguna/<int:pk>/aktifkan/",
+        views_lifecycle.account_reactivate,
+        name="account_reactivate",
+    ),
+    path(
+        "akun-pengguna/<int:pk>/peran/beri/",
+        views_lifecycle.account_role_grant,
+        name="account_role_grant",
+    ),
+    path(
+        "akun-pengguna/<int:pk>/peran/cabut/",
+        views_lifecycle.account_role_revoke,
+        name="account_role_revoke",
+    ),
+    path("status-sistem/", views_overview.system_status, name="system_status"),
     path("skpd/", views.agencies, name="agencies"),
     path("jam-login/", views.login_windows, name="login_windows"),
     path("jam-login/<int:pk>/hapus/", views.login_window_delete, name="login_window_delete"),

@@ -214,7 +214,7 @@ def password_forgot(request):
     return render(request, "form.html", {"form": form, "title": _("Forgot password")})
 
 
-def _staff_manager(view):
+def staff_manager(view):
     """Either staff-management capability opens these pages; the service scopes what is allowed."""
 
     @wraps(view)
@@ -232,7 +232,7 @@ def _staff_manager(view):
     return wrapper
 
 
-@_staff_manager
+@staff_manager
 def staff_list(request):
     return render(
         request,
@@ -244,7 +244,7 @@ def staff_list(request):
     )
 
 
-@_staff_manager
+@staff_manager
 def staff_create(request):
     grantable = services.grantable_roles(request.user)
     form = StaffForm(

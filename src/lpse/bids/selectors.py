@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lpse.bids.models import Bid, OpenedBid, Opening, UnopenableCase, Upload
+from lpse.bids.models import Bid, KeyShare, OpenedBid, Opening, UnopenableCase, Upload
 from lpse.tenders.selectors.listings import participations_of_company
 from lpse.tenders.services.preparation import schedule_of
 
@@ -155,3 +155,26 @@ def unopenable_case(pk: int, *, lock: bool = False) -> UnopenableCase | None:
 
 def is_escalatable(case: UnopenableCase) -> bool:
     return case.state in ESCALATABLE_CASE_STATES
+
+
+def unopened_shares_of(*, committee, member) -> list[str]:
+    """Registered on ``hooks.committee_member_leaving``: a member holding a share of the opening
+    key of a tender whose bids are not opened cannot leave its committee (R-9.2), or the
+    committee might not reach k of n at the opening."""
+    codes = sorted(
+        KeyShare.objects.filter(member=member, tender_key__tender__package__committee=committee)
+        .exclude(tender_key__tender__opening__state=Opening.State.OPENED)
+        .exclude(tender_key__tender__state="cancelled")  # its bids are never opened
+        .values_list("tender_key__tender__code", flat=True)
+    )
+    if not codes:
+        return []
+    return [
+        str(
+            _(
+                "%(user)s holds a share of the opening key of tenders whose bids are not opened "
+                "yet (%(tenders)s): they can leave the committee after the opening."
+            )
+        )
+        % {"user": member.username, "tenders": ", ".join(codes)}
+    ]

@@ -37,3 +37,27 @@ class PriceIndexForm(forms.Form):
         required=False,
         help_text=_("For example: BPS, consumer price index (2018=100), Kabupaten Maros."),
     )
+
+
+class MasterDataForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+
+class SubFieldForm(MasterDataForm):
+    field = forms.CharField(
+        label=_("Business field code"),
+        max_length=20,
+        help_text=_("The code of the field it belongs to, for example F."),
+    )
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(label=_("New name"), max_length=200)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file (UTF-8)"))
+    dry_run = forms.BooleanField(
+        label=_("Dry run: check the file, store nothing"), required=False, initial=True
+    )

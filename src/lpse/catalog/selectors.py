@@ -6,26 +6,48 @@ from __future__ import annotations
 from bisect import bisect_right
 from datetime import date
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
 
-from lpse.catalog.models import BusinessSubField, PriceIndex
+from lpse.catalog.models import (
+    MASTER_DATA_KINDS,
+    BusinessSubField,
+    CatalogueItem,
+    GoodsCategory,
+    PriceIndex,
+)
+
+CATALOGUE_PAGE_SIZE = 50
+
+
+def _live_sub_fields() -> QuerySet[BusinessSubField]:
+    """Sub-fields still offered: neither they nor their field retired. A retired one stays on
+    the packages and companies that named it (their history), it is just not chosen anew."""
+    return BusinessSubField.objects.filter(retired_at=None, field__retired_at=None)
 
 
 def sub_fields_for_choice() -> QuerySet[BusinessSubField]:
-    return BusinessSubField.objects.select_related("field").order_by("field__code", "code")
+    return _live_sub_fields().select_related("field").order_by("field__code", "code")
 
 
 def sub_fields_by_ids(ids: list[int]) -> list[BusinessSubField]:
-    """The sub-fields a form named by id; ids that name none are left out (the caller decides
-    whether an empty choice is an error)."""
-    return list(BusinessSubField.objects.filter(pk__in=ids))
+    """The live sub-fields a form named by id; ids that name none (or a retired one) are left
+    out (the caller decides whether an empty choice is an error)."""
+    return list(_live_sub_fields().filter(pk__in=ids))
 
 
 def sub_field_by_id(pk: int | None) -> BusinessSubField | None:
-    """One sub-field, or None when ``pk`` names none."""
+    """One live sub-field, or None when ``pk`` names none (or a retired one)."""
     if pk is None:
         return None
-    return BusinessSubField.objects.filter(pk=pk).first()
+    return _live_sub_fields().filter(pk=pk).first()
+
+
+def goods_categories_for_choice() -> list[tuple[str, str]]:
+    """(code, name) of the live goods categories, for a package's category field."""
+    return list(
+        GoodsCategory.objects.filter(retired_at=None).order_by("order").values_list("code", "name")
+    )
 
 
 def price_indices() -> QuerySet[PriceIndex]:
@@ -47,3 +69,45 @@ class PriceIndexTable:
     def at_or_before(self, day: date) -> PriceIndex | None:
         position = bisect_right(self._keys, (day.year, day.month))
         return self._rows[position - 1] if position else None
+
+
+def master_data_rows(kind: str, *, query: str = "") -> QuerySet:
+    """The administrator's list of one kind of master data, retired rows included."""
+    rows: QuerySet
+    if kind == "sub_fields":
+        rows = BusinessSubField.objects.select_related("field").order_by("field__code", "code")
+    else:
+        rows = MASTER_DATA_KINDS[kind].objects.all()
+    if query:
+        rows = rows.filter(Q(code__icontains=query) | Q(name__icontains=query))
+    return rows
+
+
+def catalogue_items(*, query: str = "", today: date | None = None) -> QuerySet[CatalogueItem]:
+    """The public catalogue: live items valid ``today``, matching every word of ``query``."""
+    items = CatalogueItem.objects.filter(retired_at=None)
+    if today is not None:
+        items = items.filter(valid_from__lte=today, valid_until__gte=today)
+    for word in query.lower().split()[:8]:
+        items = items.filter(search_text__contains=word)
+    return items.order_by("name", "code")
+
+
+def catalogue_page(*, query: str, today: date, number) -> Page:
+    """One page (50) of the public catalogue, counted and paged on the ids alone; only the
+    page's own rows are then read. The plain list is counted on the narrow validity index; a
+    search reads the matching ids in one pass over the covering index (counting them apart
+    would make SQLite pick the narrow index and visit every row)."""
+    ids = catalogue_items(query=query, today=today).values_list("id", flat=True)
+    matches: QuerySet | list[int] = list(ids) if query.split() else ids
+    page = Paginator(matches, CATALOGUE_PAGE_SIZE).get_page(number)
+    rows = CatalogueItem.objects.in_bulk(list(page.object_list))
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+    return page
+
+
+def catalogue_for_admin(*, query: str = "") -> QuerySet[CatalogueItem]:
+    items = CatalogueItem.objects.all()
+    for word in query.lower().split()[:8]:
+        items = items.filter(search_text__contains=word)
+    return items.order_by("name", "code")

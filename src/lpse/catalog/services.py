@@ -101,3 +101,10 @@ def price_index_save(
             },
         )
     return index
+
+
+# The writes other apps (the demo loader, the setup command) call, named here so the app's
+# public face stays ``services``.
+from lpse.catalog.reference import reference_data_load  # noqa: E402
+
+__all__ = ["parse_index_value", "price_index_save", "reference_data_load"]

@@ -40,6 +40,8 @@ class Cap:
     MANAGE_PACKAGES = "tenders.manage_packages"  # PPK: own packages
     MANAGE_TENDERS = "tenders.manage"  # committee member: tenders of their committees
     APPLY_SCHEDULE_CHANGES = "tenders.apply_schedule_change"  # LPSE admin
+    APPROVE_PACKAGES = "tenders.approve_packages"  # budget user (PA/KPA) of the agency
+    VIEW_TENDER_STATISTICS = "tenders.view_statistics"  # read-only: LKPP monitor, heads
     CONFIGURE_STAGES = "tenders.configure_stages"
     PARTICIPATE = "tenders.participate"  # verified provider
     # bids
@@ -49,6 +51,7 @@ class Cap:
     VIEW_EMAIL_CHANGES = "providers.view_email_changes"  # agency admin, verifier
     # evaluation, award
     MANAGE_PRICE_INDEX = "catalog.manage_price_index"  # app admin
+    MANAGE_MASTER_DATA = "catalog.manage_master_data"  # app admin: fields, categories, catalogue
     AWARD_CONTRACTS = "evaluation.award"  # PPK: award letter (SPPBJ) and contract
     # service desk (R-2.1, R-3.4-R-3.6)
     HANDLE_TICKETS = "servicedesk.handle_tickets"  # helpdesk: answer, assign, note
@@ -62,10 +65,13 @@ class Cap:
     VIEW_TRAININGS = "training.view"
     RECORD_ATTENDANCE = "training.record_attendance"  # trainer, helpdesk
     RESET_TRAINING_SANDBOX = "training.reset_sandbox"  # system administrator
+    # news and announcements
+    PUBLISH_NEWS = "news.publish"  # app admin, head of LPSE, head of information services
     # core
     VIEW_AUDIT = "core.view_audit"
     MANAGE_CALENDAR = "core.manage_calendar"
     VIEW_MAIL_LOG = "core.view_mail_log"
+    VIEW_SYSTEM_STATUS = "core.view_system_status"  # read-only: tech staff, LKPP
 
 
 PUBLIC = "public"

@@ -49,3 +49,14 @@ tender_bidder_emails: Hook[[Any], set[str]] = Hook("tender_bidder_emails")
 
 # Extra context of the public tender page: f(tender) → dict (evaluation adds the results, R-8.5).
 tender_public_context: Hook[[Any], dict[str, Any]] = Hook("tender_public_context")
+
+# Work a person still holds that would be orphaned if their account were deactivated or a role
+# taken away (accounts sits below the apps that know what work is): f(*, user, roles) → a list
+# of sentences naming the work and what to do; ``roles`` are the roles being given up (all of
+# the person's when the account is deactivated). An empty list from every function lets it go.
+account_open_work: Hook[..., list[str]] = Hook("account_open_work")
+
+# A committee member about to leave a committee (tenders cannot see bids): f(*, committee,
+# member) → a list of sentences, one per reason the member cannot leave yet (the bids app: a
+# share of the opening key of a tender whose bids are not opened, R-9.2).
+committee_member_leaving: Hook[..., list[str]] = Hook("committee_member_leaving")

@@ -93,6 +93,8 @@ def generate_tenders(
                         sub_field=rng.choice(sub_fields),
                         location=f"Kec. {rng.choice(PLACES)}",
                         funding_source=rng.choice(FundingSource.values),
+                        # generated tenders stand for packages their PA/KPA approved
+                        approval=Package.Approval.APPROVED,
                     )
                 )
             Package.objects.bulk_create(packages)

@@ -23,9 +23,12 @@ AGENCIES = [
     ("SETDA", "Sekretariat Daerah"),
 ]
 
+# The business fields are the KBLI 2020 sections of the reference data (lpse setup loads the same
+# files). The demo adds a few example sub-fields of its own under them, so its tenders and
+# experiences have familiar names; they are examples, not an official list.
 BUSINESS_FIELDS = [
     (
-        "K",
+        "F",
         "Konstruksi",
         [
             ("K01", "Bangunan Gedung"),
@@ -34,12 +37,21 @@ BUSINESS_FIELDS = [
         ],
     ),
     (
-        "B",
-        "Pengadaan Barang",
+        "G",
+        "Perdagangan Besar dan Eceran; Reparasi dan Perawatan Mobil dan Sepeda Motor",
         [("B01", "Alat Tulis Kantor"), ("B02", "Alat Kesehatan"), ("B03", "Komputer dan Jaringan")],
     ),
-    ("KS", "Jasa Konsultansi", [("KS01", "Perencanaan"), ("KS02", "Pengawasan")]),
-    ("JL", "Jasa Lainnya", [("JL01", "Kebersihan"), ("JL02", "Katering")]),
+    (
+        "M",
+        "Aktivitas Profesional, Ilmiah dan Teknis",
+        [("KS01", "Perencanaan"), ("KS02", "Pengawasan")],
+    ),
+    (
+        "N",
+        "Aktivitas Penyewaan dan Sewa Guna Usaha Tanpa Hak Opsi, Ketenagakerjaan, Agen Perjalanan"
+        " dan Penunjang Usaha Lainnya",
+        [("JL01", "Kebersihan"), ("JL02", "Katering")],
+    ),
 ]
 
 CHECKLIST = [
@@ -56,6 +68,7 @@ CHECKLIST = [
 def load() -> None:
     from lpse.accounts.services import user_bootstrap
     from lpse.catalog.models import BusinessField, BusinessSubField
+    from lpse.catalog.services import reference_data_load
     from lpse.providers.models import VerificationItem
 
     if User.objects.filter(username=demo_username(Role.APP_ADMIN)).exists():
@@ -64,6 +77,7 @@ def load() -> None:
         code: Agency.objects.get_or_create(code=code, defaults={"name": name})[0]
         for code, name in AGENCIES
     }
+    reference_data_load(actor=None)
     for code, name, subs in BUSINESS_FIELDS:
         field, _ = BusinessField.objects.get_or_create(code=code, defaults={"name": name})
         for sub_code, sub_name in subs:

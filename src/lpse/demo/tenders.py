@@ -15,10 +15,11 @@ from lpse.accounts.roles import Role
 from lpse.bids import offline, opening_keys
 from lpse.bids.services.opening_keys import opening_key_set
 from lpse.catalog.models import BusinessSubField
-from lpse.demo.names import demo_password
+from lpse.demo.names import demo_password, demo_username
 from lpse.tenders.models import Committee, ScheduleEntry, Tender
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.sample import sample_schedule
+from lpse.tenders.services import approval
 from lpse.tenders.services import preparation as services
 
 COMMITTEE_NAME = "Pokja Pemilihan 1 DPUPR"
@@ -70,6 +71,10 @@ def load(*, agency, ppk: User, agency_admin: User, make_member) -> None:
                 location="Kabupaten Maros",
                 funding_source="apbd",
             ),
+        )
+        # the demo's budget user (PA/KPA) approves before the PPK hands it over.
+        approval.package_approve(
+            actor=User.objects.get(username=demo_username(Role.BUDGET_USER)), package=package
         )
         services.package_assign(actor=ppk, package=package, committee=committee)
         tender = services.tender_create(

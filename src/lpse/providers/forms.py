@@ -72,6 +72,12 @@ class VerificationForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # asked only outside the walk-in hours; the service decides whether it is needed.
+    outside_hours_reason = forms.CharField(
+        label=_("Why is this visit handled outside service hours?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)

@@ -86,6 +86,20 @@ class Company(models.Model):
         return self.state == self.State.AWAITING_VERIFICATION and timezone.now() >= self.verify_by
 
     @property
+    def last_verification_day(self):
+        """The last working day to bring the documents (R-1.4): a day, never a moment."""
+        from lpse.providers.service_hours import last_day
+
+        return last_day(self.verify_by)
+
+    @property
+    def verification_deadline_text(self) -> str:
+        """``Rabu, 16 Desember 2026, during service hours (09:00–15:00 WITA)``."""
+        from lpse.providers.service_hours import deadline_text
+
+        return deadline_text(self.verify_by)
+
+    @property
     def npwp_display(self) -> str:
         n = self.npwp
         if len(n) == 15:
@@ -122,6 +136,10 @@ class Verification(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     reason = models.TextField(blank=True)
     decided_at = models.DateTimeField()
+    # R-1.4: why a counter visit was handled outside the walk-in hours ("" when inside them).
+    outside_hours_reason = models.TextField(
+        _("reason for a visit outside service hours"), blank=True
+    )
 
     class Meta:
         ordering = ["-decided_at"]

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,7 +12,7 @@ from lpse.core.capabilities import Cap, public, requires
 from lpse.core.documents import pdf_response
 from lpse.core.errors import DomainError
 from lpse.core.forms import add_domain_error
-from lpse.providers import selectors
+from lpse.providers import selectors, service_hours
 from lpse.providers.forms import (
     ChecklistItemForm,
     EmailStartForm,
@@ -160,6 +161,7 @@ def registration_detail(request, pk: int):
                     checks=checks,
                     outcome=form.cleaned_data["outcome"],
                     reason=form.cleaned_data["reason"],
+                    outside_hours_reason=form.cleaned_data["outside_hours_reason"],
                 )
             except DomainError as exc:
                 add_domain_error(form, exc)
@@ -177,6 +179,10 @@ def registration_detail(request, pk: int):
             "company": company,
             "form": form,
             "can_verify": can_verify,
+            "outside_hours": not service_hours.visit_within_hours(
+                opened_at=company.verification_opened_at, decided_at=timezone.now()
+            ),
+            "service_hours": service_hours.hours_text(),
             "verifications": company.verifications.select_related("verifier").prefetch_related(
                 "checks"
             ),

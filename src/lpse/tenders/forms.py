@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lpse.accounts.models import Agency, User
 from lpse.accounts.roles import Role
-from lpse.catalog.selectors import sub_fields_for_choice
+from lpse.catalog.selectors import goods_categories_for_choice, sub_fields_for_choice
 from lpse.tenders.models import Category, FundingSource, Method
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.stages import STAGE_ORDER, Stage
@@ -34,7 +34,9 @@ class PackageForm(forms.Form):
     )
     budget_ceiling = forms.CharField(label=_("Budget ceiling (pagu), Rp"), max_length=30)
     owner_estimate = forms.CharField(label=_("Owner estimate (HPS), Rp"), max_length=30)
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    # The administrator's goods categories, not a list fixed in code: a retired one is
+    # no longer offered, one added is.
+    category = forms.ChoiceField(label=_("Category"), choices=goods_categories_for_choice)
     sub_field = forms.ModelChoiceField(
         label=_("Business sub-field"), queryset=sub_fields_for_choice()
     )
@@ -139,3 +141,42 @@ class PublicFilterForm(forms.Form):
 class StageMinimumForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
     working_days = forms.IntegerField(label=_("At least (working days)"), min_value=0, max_value=60)
+
+
+class ApprovalDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))]
+    )
+    note = forms.CharField(
+        label=_("Note (the reason, when you refuse)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class ApprovalAgainForm(forms.Form):
+    note = forms.CharField(
+        label=_("What you changed after the refusal"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class MemberReplaceForm(forms.Form):
+    leaving = forms.ModelChoiceField(label=_("Member who leaves"), queryset=User.objects.none())
+    joining = forms.ModelChoiceField(label=_("New member"), queryset=User.objects.none())
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args, committee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leaving"].queryset = committee.members.all()
+        self.fields["joining"].queryset = (
+            User.objects.filter(
+                agency_id=committee.agency_id, role_grants__role=Role.COMMITTEE, is_active=True
+            )
+            .exclude(pk__in=committee.members.values("pk"))
+            .distinct()
+        )

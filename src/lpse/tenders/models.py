@@ -45,7 +45,13 @@ class Committee(models.Model):
 
 
 class Package(models.Model):
-    """A procurement package owned by a PPK (R-8.1)."""
+    """A procurement package owned by a PPK (R-8.1). The agency's budget user (PA/KPA) approves it
+    before it is handed to a committee or to a procurement officer."""
+
+    class Approval(models.TextChoices):
+        AWAITING = "awaiting_approval", _("Waiting for the budget user's (PA/KPA) approval")
+        APPROVED = "approved", _("Approved by the budget user (PA/KPA)")
+        REFUSED = "refused", _("Refused by the budget user (PA/KPA)")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="packages")
     ppk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -67,6 +73,20 @@ class Package(models.Model):
     funding_source = models.CharField(
         _("funding source"), max_length=10, choices=FundingSource.choices
     )
+    approval = models.CharField(
+        _("approval"),
+        max_length=20,
+        choices=Approval.choices,
+        default=Approval.AWAITING,
+        db_index=True,
+    )
+    approval_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approval_decided_at = models.DateTimeField(null=True, blank=True)
+    # The budget user's reason for a refusal (or note with an approval); the PPK's note when
+    # asking again after a refusal. The audit log keeps every earlier one.
+    approval_note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

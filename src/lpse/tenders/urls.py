@@ -1,6 +1,7 @@
 from django.urls import path
 
 from lpse.tenders import views_manage as manage
+from lpse.tenders import views_oversight as oversight
 from lpse.tenders import views_public as public
 
 app_name = "tenders"
@@ -13,7 +14,20 @@ urlpatterns = [
     path("dokumen/<int:pk>/unduh/", public.document_download, name="document_download"),
     path("pakta/<int:pk>/unduh/", public.pact_download, name="pact_download"),
     path("kelola/pokja/", manage.committees, name="committees"),
+    path("kelola/pokja/<int:pk>/anggota/", oversight.committee_members, name="committee_members"),
     path("kelola/paket/", manage.packages, name="packages"),
+    path(
+        "kelola/paket/<int:pk>/ajukan-lagi/",
+        oversight.approval_request_again,
+        name="approval_request_again",
+    ),
+    path("kelola/persetujuan-paket/", oversight.approval_queue, name="approval_queue"),
+    path(
+        "kelola/persetujuan-paket/<int:pk>/",
+        oversight.approval_decide,
+        name="approval_decide",
+    ),
+    path("kelola/statistik/", oversight.statistics, name="statistics"),
     path("kelola/paket/baru/", manage.package_create, name="package_create"),
     path("kelola/paket/<int:pk>/", manage.package_detail, name="package_detail"),
     path("kelola/paket/tender/<str:code>/pakta/", manage.ppk_sign_pact, name="ppk_sign_pact"),

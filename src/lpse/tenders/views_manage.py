@@ -13,6 +13,7 @@ from lpse.core.errors import DomainError
 from lpse.core.feedback import act_and_redirect, submit_form
 from lpse.tenders.forms import (
     AnswerForm,
+    ApprovalAgainForm,
     AssignForm,
     CommitteeForm,
     DocumentForm,
@@ -85,7 +86,9 @@ def package_create(request):
                 funding_source=data["funding_source"],
             ),
         ),
-        success=_("Package created. Hand it to a committee."),
+        success=_(
+            "Package created. Once your budget user (PA/KPA) approves it, hand it to a committee."
+        ),
         done=lambda package: redirect("tenders:package_detail", package.pk),
         again=lambda form: render(
             request, "form.html", {"form": form, "title": _("New procurement package")}
@@ -109,7 +112,12 @@ def package_detail(request, pk: int):
         again=lambda form: render(
             request,
             "tenders/package_detail.html",
-            {"package": package, "form": form, "tenders": package.tenders.all()},
+            {
+                "package": package,
+                "form": form,
+                "tenders": package.tenders.all(),
+                "again_form": ApprovalAgainForm(),
+            },
         ),
     )
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from lpse.accounts.selectors import normalize_user_id
@@ -31,6 +32,12 @@ from lpse.providers.models import (
     VerificationItem,
 )
 from lpse.providers.rules import normalize_npwp
+from lpse.providers.service_hours import (
+    deadline_text,
+    hours_text,
+    last_day,
+    visit_within_hours,
+)
 from lpse.providers.services.common import normalize_email, wita_long
 
 LIVE_STATES = (Company.State.AWAITING_VERIFICATION, Company.State.VERIFIED)
@@ -67,7 +74,7 @@ def registration_start(*, email: str) -> str:
                 "This e-mail address has a registration waiting for verification until %(deadline)s. "
                 "Bring the company documents to the LPSE verifier before then."
             )
-            % {"deadline": wita_long(company.verify_by)},
+            % {"deadline": deadline_text(company.verify_by)},
             field="email",
         )
     pending = (
@@ -232,7 +239,7 @@ def registration_submit(*, token: str, data: RegistrationData) -> Company:
             {
                 "company": company,
                 "user_id": user_id,
-                "deadline": wita_long(company.verify_by),
+                "deadline": deadline_text(company.verify_by),
                 "requirements": VerificationItem.objects.filter(active=True),
                 "requirements_url": site_url("providers:requirements"),
                 "forms_url": site_url("providers:registration_done", company.forms_ref),
@@ -274,10 +281,17 @@ class CheckResult:
 
 
 def verification_decide(
-    *, actor, company: Company, checks: list[CheckResult], outcome: str, reason: str = ""
+    *,
+    actor,
+    company: Company,
+    checks: list[CheckResult],
+    outcome: str,
+    reason: str = "",
+    outside_hours_reason: str = "",
 ) -> Verification:
     """Record the checklist and the decision; on completion activate the account by e-mailing a
-    one-time set-password link (R-1.5 [safer]: no password is ever handed out)."""
+    one-time set-password link (R-1.5 [safer]: no password is ever handed out). A counter visit
+    outside the walk-in hours (R-1.4) is recorded only with the verifier's reason for it."""
     require_capability(actor, Cap.VERIFY_PROVIDERS)
     if outcome not in Verification.Outcome.values:
         raise DomainError(_("Choose complete or rejected."), field="outcome")
@@ -317,13 +331,29 @@ def verification_decide(
                     "within %(days)d working days. The provider must register again."
                 )
                 % {
-                    "deadline": wita_long(company.verify_by),
+                    "deadline": date_format(last_day(company.verify_by), "l, j F Y"),
                     "days": settings.LPSE_VERIFICATION_WORKING_DAYS,
                 }
             )
         now = timezone.now()
+        in_hours = visit_within_hours(opened_at=company.verification_opened_at, decided_at=now)
+        outside_hours_reason = "" if in_hours else outside_hours_reason.strip()
+        if not in_hours and not outside_hours_reason:
+            raise DomainError(
+                _(
+                    "This counter visit is outside the walk-in verification hours (%(hours)s on "
+                    "working days). Write why it is handled now; the reason is kept in the record."
+                )
+                % {"hours": hours_text()},
+                field="outside_hours_reason",
+            )
         verification = Verification.objects.create(
-            company=company, verifier=actor, outcome=outcome, reason=reason, decided_at=now
+            company=company,
+            verifier=actor,
+            outcome=outcome,
+            reason=reason,
+            decided_at=now,
+            outside_hours_reason=outside_hours_reason,
         )
         VerificationCheck.objects.bulk_create(
             [
@@ -359,6 +389,7 @@ def verification_decide(
                 "verification": verification.pk,
                 "reason": reason,
                 "checks": {items[r.item_id].label: r.ok for r in results.values()},
+                "outside_hours_reason": outside_hours_reason,
             },
         )
         if complete:
@@ -413,7 +444,7 @@ def registrations_expire_due() -> int:
                     "providers/email/expired.txt",
                     {
                         "company": company,
-                        "deadline": wita_long(company.verify_by),
+                        "deadline": date_format(last_day(company.verify_by), "l, j F Y"),
                         "restart_url": site_url("providers:register"),
                         "site_name": settings.LPSE_SITE_NAME,
                     },

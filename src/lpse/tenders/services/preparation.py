@@ -12,14 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lpse.accounts.roles import Role
-from lpse.catalog.selectors import sub_field_by_id
+from lpse.catalog.selectors import goods_categories_for_choice, sub_field_by_id
 from lpse.core import audit, hooks
 from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
 from lpse.core.money import parse_rupiah
 from lpse.core.storage import store_bytes, store_upload
 from lpse.tenders.models import (
-    Category,
     Committee,
     FundingSource,
     IntegrityPact,
@@ -33,6 +32,7 @@ from lpse.tenders.models import (
 from lpse.tenders.pacts import pact_pdf
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.access import require_committee_member, require_package_owner
+from lpse.tenders.services.approval import notify_budget_users, require_approved_for_handover
 
 if TYPE_CHECKING:
     from lpse.accounts.models import User
@@ -102,7 +102,7 @@ def package_create(*, actor, data: PackageData) -> Package:
             _("The fiscal year must be between %(a)d and %(b)d.") % {"a": year - 1, "b": year + 1},
             field="fiscal_year",
         )
-    if data.category not in Category.values:
+    if data.category not in {code for code, _name in goods_categories_for_choice()}:
         raise DomainError(_("Choose a category."), field="category")
     if data.funding_source not in FundingSource.values:
         raise DomainError(_("Choose a funding source."), field="funding_source")
@@ -130,6 +130,7 @@ def package_create(*, actor, data: PackageData) -> Package:
             obj=package,
             data={"name": package.name, "pagu": str(pagu), "hps": str(hps)},
         )
+        notify_budget_users(package)
     return package
 
 
@@ -139,6 +140,8 @@ def package_assign(*, actor, package: Package, committee: Committee) -> Package:
         raise DomainError(_("Choose a committee of the package's own agency."), field="committee")
     if package.tenders.exclude(state=Tender.State.CANCELLED).exists():
         raise DomainError(_("The package already has a tender; it stays with its committee."))
+    # the budget user (PA/KPA) approves the package before it leaves the PPK.
+    require_approved_for_handover(package)
     with transaction.atomic():
         package.committee = committee
         package.save(update_fields=["committee"])

@@ -1,0 +1,48 @@
+"""An announcement's e-mail to its audience (R-2.3): rendered once, sent in batches on commit."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from lpse.core.calendar import wita_text
+from lpse.core.mail import site_url
+from lpse.news.models import Post
+
+# Addresses per queued task: a large audience (every provider) becomes many small jobs that a
+# worker can spread out, never one task that holds thousands of addresses or a single
+# message with thousands of recipients.
+BATCH_SIZE = 50
+
+
+def announcement_mail(post: Post) -> tuple[str, str]:
+    subject = _("%(site)s announcement: %(title)s") % {
+        "site": settings.LPSE_SITE_NAME,
+        "title": post.title,
+    }
+    body = render_to_string(
+        "news/email/announcement.txt",
+        {
+            "post": post,
+            "shown_from": wita_text(post.show_from) if post.show_from else "",
+            "shown_until": wita_text(post.show_until) if post.show_until else "",
+            "url": site_url("news:detail", post.pk),
+            "site_name": settings.LPSE_SITE_NAME,
+        },
+    )
+    return subject, body
+
+
+def send_on_commit(post: Post, emails: list[str]) -> int:
+    """Queue the batches once the publishing transaction commits; returns how many batches."""
+    from lpse.news.tasks import send_announcement_batch
+
+    subject, body = announcement_mail(post)
+    batches = [emails[i : i + BATCH_SIZE] for i in range(0, len(emails), BATCH_SIZE)]
+    for batch in batches:
+        transaction.on_commit(
+            lambda batch=batch: send_announcement_batch.delay(to=batch, subject=subject, body=body)
+        )
+    return len(batches)

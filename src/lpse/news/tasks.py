@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from lpse.core.mail import send_mail_now
+
+
+# No automatic retry: the mail backend records a failed delivery itself (core.mail), and a
+# retried batch would send the announcement twice to the addresses that already had it.
+@shared_task
+def send_announcement_batch(*, to: list[str], subject: str, body: str) -> int:
+    """One message per address, so no recipient sees the others' addresses."""
+    for address in to:
+        send_mail_now(to=[address], subject=subject, body=body)
+    return len(to)
