@@ -82,6 +82,22 @@ def reference_data(db):
             BusinessSubField.objects.get_or_create(
                 code=sub_code, defaults={"field": bf, "name": sub_name}
             )
+    # Seeded by migration catalog/0004, but a transactional (browser) test flushes every table
+    # after it: put the regulation's four goods categories back as the migration wrote them.
+    from lpse.catalog import reference
+    from lpse.catalog.models import GoodsCategory
+
+    if not GoodsCategory.objects.exists():
+        [goods] = [d for d in reference.manifest() if d.key == "goods-categories"]
+        for row in reference.rows_of(goods):
+            GoodsCategory.objects.create(
+                code=row["code"],
+                name=row["name"],
+                name_2010=row["name_2010"],
+                order=int(row["order"]),
+                origin="reference",
+                reference_version=goods.version,
+            )
     if not VerificationItem.objects.exists():
         for order, (label, description) in enumerate(demo.CHECKLIST, start=1):
             VerificationItem.objects.create(label=label, description=description, order=order)
