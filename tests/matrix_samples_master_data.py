@@ -34,4 +34,5 @@ def samples(company, make_user) -> dict[str, object]:
         by_name[f"catalog:{name}_rename"] = {"pk": row.pk}
         by_name[f"catalog:{name}_retire"] = {"pk": row.pk}
     by_name["catalog:catalogue_retire"] = {"pk": item.pk}
+    by_name["catalog:catalogue_edit"] = {"pk": item.pk}
     return by_name

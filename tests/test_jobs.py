@@ -81,6 +81,7 @@ def test_the_embedded_scheduler_runs_the_beat_schedule_and_respects_its_times(ma
     assert scheduler.run_pending(last_run) == [
         "expire-registrations",
         "clean-abandoned-uploads",
+        "mail-due-announcements",
         "publish-tree-head",
     ]
     company.refresh_from_db()

@@ -25,6 +25,11 @@ app.conf.beat_schedule = {
         "task": "lpse.bids.tasks.clean_abandoned_uploads",
         "schedule": crontab(minute=7),
     },
+    # an announcement published ahead of its window is e-mailed when the window opens.
+    "mail-due-announcements": {
+        "task": "lpse.news.tasks.mail_due_announcements",
+        "schedule": crontab(minute="*/5"),
+    },
     # one signed head a day, e-mailed to LKPP and the auditors.
     "publish-tree-head": {
         "task": "lpse.portal.tasks.publish_tree_head",

@@ -61,3 +61,31 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(
         label=_("Dry run: check the file, store nothing"), required=False, initial=True
     )
+
+
+class CatalogueItemForm(forms.Form):
+    """One catalogue item, named as the CSV import's columns: the service checks both alike
+    (catalogue.clean_item), so the fields are text and the service says what is wrong."""
+
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Item"), max_length=200)
+    specification = forms.CharField(label=_("Specification"), required=False, widget=forms.Textarea)
+    unit = forms.CharField(label=_("Unit"), max_length=40)
+    reference_price = forms.CharField(
+        label=_("Reference price (Rp)"),
+        max_length=30,
+        help_text=_("For example 1.250.000 or 1.250.000,50."),
+    )
+    provider = forms.CharField(label=_("Provider"), max_length=200)
+    valid_from = forms.CharField(
+        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_until = forms.CharField(
+        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, code_fixed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if code_fixed:  # a changed item keeps its code: orders and reports name it
+            self.fields["code"].disabled = True
+            self.fields["code"].required = False

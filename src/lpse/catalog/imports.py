@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
@@ -66,46 +64,12 @@ def _bad_encoding_lines(data: bytes) -> set[int]:
     return bad
 
 
-def _price(raw: str) -> Decimal:
-    text = raw.strip().replace(" ", "")
-    if "," in text:  # Indonesian: 1.250.000,50
-        text = text.replace(".", "").replace(",", ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise DomainError(_("the reference price is not a number")) from None
-    if not value.is_finite() or value <= 0 or value.adjusted() >= 16:
-        raise DomainError(_("the reference price must be a positive amount"))
-    return value.quantize(Decimal("0.01"))
-
-
-def _day(raw: str, what: str) -> date:
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        raise DomainError(_("%(what)s is not a date written YYYY-MM-DD") % {"what": what}) from None
-
-
 def _clean_row(kind: str, row: dict[str, str], report: ImportReport) -> dict:
     """One row checked: a DomainError says what is wrong with it."""
     code = check_code("categories" if kind == "categories" else "fields", row["code"])
     if kind == "catalogue":
-        valid_from = _day(row["valid_from"], "valid_from")
-        valid_until = _day(row["valid_until"], "valid_until")
-        if valid_until < valid_from:
-            raise DomainError(_("valid_until is before valid_from"))
-        if not row["unit"].strip() or not row["provider"].strip():
-            raise DomainError(_("give the unit and the provider"))
-        return {
-            "code": code,
-            "name": check_name(row["name"]),
-            "specification": row["specification"].strip(),
-            "unit": row["unit"].strip()[:40],
-            "reference_price": _price(row["reference_price"]),
-            "provider_name": row["provider"].strip()[:200],
-            "valid_from": valid_from,
-            "valid_until": valid_until,
-        }
+        # The single-item form checks with the same function: one rule in one place.
+        return catalogue.clean_item(row)
     cleaned = {"code": code, "name": check_name(row["name"])}
     if kind == "sub_fields":
         parent = BusinessField.objects.filter(code=row["field"].strip()).first()

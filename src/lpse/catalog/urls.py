@@ -8,6 +8,12 @@ urlpatterns = [
     path("admin-lpse/indeks-harga/<int:pk>/ubah/", views.price_index_edit, name="price_index_edit"),
     path("katalog/", views_catalogue.catalogue_public, name="catalogue"),
     path("admin-lpse/katalog/", views_catalogue.catalogue_admin, name="catalogue_admin"),
+    path("admin-lpse/katalog/baru/", views_catalogue.catalogue_item_new, name="catalogue_new"),
+    path(
+        "admin-lpse/katalog/<int:pk>/ubah/",
+        views_catalogue.catalogue_item_edit,
+        name="catalogue_edit",
+    ),
     path(
         "admin-lpse/katalog/<int:pk>/pensiun/",
         views_catalogue.catalogue_retire,

@@ -1,20 +1,22 @@
-"""The local catalogue (R-5.6): a public, searchable list; the administrator imports and
-retires items."""
+"""The local catalogue (R-5.6): a public, searchable list; the administrator imports items,
+enters or changes one at a time, retires and reinstates them."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lpse.catalog import catalogue, imports, selectors
-from lpse.catalog.forms import ImportForm
+from lpse.catalog.forms import CatalogueItemForm, ImportForm
+from lpse.catalog.models import CatalogueItem
 from lpse.catalog.views_master import run_import
 from lpse.core.capabilities import Cap, public, requires
 from lpse.core.errors import DomainError
+from lpse.core.feedback import submit_form
 
 
 @public
@@ -52,13 +54,60 @@ def catalogue_admin(request):
     return _admin_page(request, import_form=form, report=report, status=status)
 
 
+def _item_form_page(request, form, item: CatalogueItem | None):
+    title = _("New catalogue item") if item is None else _("Change %(item)s") % {"item": item}
+    intro = _("Checked like a row of the CSV import. A changed item keeps its code.")
+    return render(request, "form.html", {"form": form, "title": title, "intro": intro})
+
+
+def _item_form(request, item: CatalogueItem | None):
+    """The single-item form, to enter one (``item`` None) or change one."""
+    fixed = item is not None
+    if request.method != "POST":
+        initial = {}
+        if item is not None:
+            initial = {
+                "code": item.code,
+                "name": item.name,
+                "specification": item.specification,
+                "unit": item.unit,
+                "reference_price": str(item.reference_price).replace(".", ","),
+                "provider": item.provider_name,
+                "valid_from": item.valid_from.isoformat(),
+                "valid_until": item.valid_until.isoformat(),
+            }
+        return _item_form_page(request, CatalogueItemForm(initial=initial, code_fixed=fixed), item)
+    return submit_form(
+        request,
+        CatalogueItemForm(request.POST, code_fixed=fixed),
+        lambda data: catalogue.item_save(
+            actor=request.user, pk=item.pk if item else None, row=data
+        ),
+        success=_("Saved."),
+        done=lambda _item: redirect("catalog:catalogue_admin"),
+        again=lambda bad: _item_form_page(request, bad, item),
+    )
+
+
+@requires(Cap.MANAGE_MASTER_DATA)
+def catalogue_item_new(request):
+    return _item_form(request, None)
+
+
+@requires(Cap.MANAGE_MASTER_DATA)
+def catalogue_item_edit(request, pk: int):
+    return _item_form(request, get_object_or_404(CatalogueItem, pk=pk))
+
+
 @require_POST
 @requires(Cap.MANAGE_MASTER_DATA)
 def catalogue_retire(request, pk: int):
+    retire = request.POST.get("action") != "reinstate"
     try:
-        item = catalogue.item_retire(actor=request.user, pk=pk)
+        item = catalogue.item_retire(actor=request.user, pk=pk, retire=retire)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("%(item)s retired.") % {"item": item})
+        done = _("%(item)s retired.") if retire else _("%(item)s is listed again.")
+        messages.success(request, done % {"item": item})
     return redirect("catalog:catalogue_admin")

@@ -19,7 +19,10 @@ class PostForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=Post.Kind.choices,
-        help_text=_("An announcement is also e-mailed to its audience when it is published."),
+        help_text=_(
+            "An announcement is also e-mailed to its audience when it is published, or when "
+            "its window opens if that is later."
+        ),
     )
     audience = forms.ChoiceField(label=_("For"), choices=Post.Audience.choices)
     pinned = forms.BooleanField(label=_("Pin to the top of the home page"), required=False)

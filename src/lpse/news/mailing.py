@@ -37,7 +37,7 @@ def announcement_mail(post: Post) -> tuple[str, str]:
 
 def send_on_commit(post: Post, emails: list[str]) -> int:
     """Queue the batches once the publishing transaction commits; returns how many batches."""
-    from lpse.news.tasks import send_announcement_batch
+    from lpse.news.sending import send_announcement_batch
 
     subject, body = announcement_mail(post)
     batches = [emails[i : i + BATCH_SIZE] for i in range(0, len(emails), BATCH_SIZE)]

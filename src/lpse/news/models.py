@@ -13,7 +13,8 @@ class Post(models.Model):
 
     class Kind(models.TextChoices):
         NEWS = "news", _("News")
-        # An announcement is also e-mailed to its audience once, when it is published.
+        # An announcement is also e-mailed to its audience once: when it is published, or when
+        # its window opens if that is later (the ``mail-due-announcements`` job).
         ANNOUNCEMENT = "announcement", _("Announcement")
 
     class Audience(models.TextChoices):
@@ -54,8 +55,8 @@ class Post(models.Model):
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdraw_reason = models.TextField(blank=True)
-    # Set once, in the transaction that publishes an announcement: the guard that it is never
-    # e-mailed twice.
+    # Set once, by compare-and-set, in the transaction that e-mails an announcement (its
+    # publication, or the job once its window opens): the guard that it is never e-mailed twice.
     mailed_at = models.DateTimeField(null=True, blank=True)
     mailed_count = models.PositiveIntegerField(default=0)
 

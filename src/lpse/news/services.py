@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -160,18 +161,29 @@ def post_publish(*, actor, post: Post) -> Post:
             raise DomainError(_("Someone else changed this post just now. Reload the page."))
         post.refresh_from_db()
         audit.record(actor=actor, action="news.publish", obj=post, data=_snapshot(post))
-        if post.kind == Post.Kind.ANNOUNCEMENT:
+        # An announcement whose window opens later is mailed then, by ``announcements_mail_due``:
+        # a mail about a post the reader cannot open yet would only confuse them.
+        if post.kind == Post.Kind.ANNOUNCEMENT and window_open(post, now):
             _mail_once(actor=actor, post=post, now=now)
     return post
 
 
-def _mail_once(*, actor, post: Post, now: datetime) -> None:
+def window_open(post: Post, now: datetime) -> bool:
+    """Whether the post's window includes ``now`` (empty ends are open)."""
+    return (post.show_from is None or post.show_from <= now) and (
+        post.show_until is None or post.show_until > now
+    )
+
+
+def _mail_once(*, actor, post: Post, now: datetime) -> bool:
+    """E-mail the announcement unless it already was; returns whether this call mailed it."""
     emails = recipient_emails(post.audience)
-    # Compare-and-set on ``mailed_at``: the e-mail goes out for the first publication only.
-    if not Post.objects.filter(pk=post.pk, mailed_at__isnull=True).update(
+    # Compare-and-set on ``mailed_at``: the e-mail goes out once, whoever gets here first (the
+    # publisher, or either of two workers running the periodic job at the same moment).
+    if not Post.objects.filter(pk=post.pk, state=State.PUBLISHED, mailed_at__isnull=True).update(
         mailed_at=now, mailed_count=len(emails)
     ):
-        return
+        return False
     batches = mailing.send_on_commit(post, emails)
     post.mailed_at, post.mailed_count = now, len(emails)
     audit.record(
@@ -180,6 +192,29 @@ def _mail_once(*, actor, post: Post, now: datetime) -> None:
         obj=post,
         data={"audience": post.audience, "recipients": len(emails), "batches": batches},
     )
+    return True
+
+
+def announcements_mail_due(*, now: datetime | None = None) -> int:
+    """The periodic job (``mail-due-announcements``): e-mail every published announcement whose
+    window has opened since its publication and that was not mailed yet. One transaction per
+    post, so a failure leaves the others mailed; returns how many were mailed by this run."""
+    now = now or timezone.now()
+    due = (
+        Post.objects.filter(
+            state=State.PUBLISHED, kind=Post.Kind.ANNOUNCEMENT, mailed_at__isnull=True
+        )
+        # An empty "from" too: a publisher may clear it after publication, opening it at once.
+        .filter(Q(show_from__isnull=True) | Q(show_from__lte=now))
+        .exclude(show_until__lte=now)  # its window already ended: nobody could open it
+        .values_list("pk", flat=True)
+    )
+    mailed = 0
+    for pk in list(due):
+        with transaction.atomic():
+            # Withdrawn or mailed since the query: the compare-and-set in ``_mail_once`` skips it.
+            mailed += _mail_once(actor=None, post=Post.objects.get(pk=pk), now=now)
+    return mailed
 
 
 def post_withdraw(*, actor, post: Post, reason: str) -> Post:

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from lpse.core.mail import send_mail_now
+# Imported here so that a worker, which discovers ``tasks`` modules, registers it.
+from lpse.news.sending import send_announcement_batch
+from lpse.news.services import announcements_mail_due
+
+__all__ = ["mail_due_announcements", "send_announcement_batch"]
 
 
-# No automatic retry: the mail backend records a failed delivery itself (core.mail), and a
-# retried batch would send the announcement twice to the addresses that already had it.
 @shared_task
-def send_announcement_batch(*, to: list[str], subject: str, body: str) -> int:
-    """One message per address, so no recipient sees the others' addresses."""
-    for address in to:
-        send_mail_now(to=[address], subject=subject, body=body)
-    return len(to)
+def mail_due_announcements() -> int:
+    """Periodic (``mail-due-announcements``): e-mail the announcements whose window has opened
+    since they were published (R-2.3)."""
+    return announcements_mail_due()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -100,11 +101,13 @@ def _form_page(request, form, title: str):
 @requires(Cap.PUBLISH_NEWS)
 def publish(request, pk: int):
     post = get_object_or_404(Post, pk=pk)
-    done = (
-        _("Published, and e-mailed to its audience.")
-        if post.kind == Post.Kind.ANNOUNCEMENT
-        else _("Published.")
-    )
+    done = _("Published.")
+    if post.kind == Post.Kind.ANNOUNCEMENT:
+        done = (
+            _("Published, and e-mailed to its audience.")
+            if services.window_open(post, timezone.now())
+            else _("Published; it is e-mailed to its audience when its window opens.")
+        )
     return act_and_redirect(
         request,
         lambda: services.post_publish(actor=request.user, post=post),

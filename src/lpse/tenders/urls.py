@@ -1,5 +1,6 @@
 from django.urls import path
 
+from lpse.tenders import views_handover as handover
 from lpse.tenders import views_manage as manage
 from lpse.tenders import views_oversight as oversight
 from lpse.tenders import views_public as public
@@ -28,6 +29,7 @@ urlpatterns = [
         name="approval_decide",
     ),
     path("kelola/statistik/", oversight.statistics, name="statistics"),
+    path("kelola/ppk/<int:pk>/serah-terima/", handover.ppk_handover, name="ppk_handover"),
     path("kelola/paket/baru/", manage.package_create, name="package_create"),
     path("kelola/paket/<int:pk>/", manage.package_detail, name="package_detail"),
     path("kelola/paket/tender/<str:code>/pakta/", manage.ppk_sign_pact, name="ppk_sign_pact"),
