@@ -93,7 +93,8 @@ def test_R_5_6_catalogue_import_then_public_search(admin, client):
     item = CatalogueItem.objects.get(code="ATK-001")
     assert item.reference_price == Decimal("52000.00") and item.unit == "rim"
     today = timezone.localdate().replace(year=2026, month=6, day=1)
-    assert [i.code for i in selectors.catalogue_items(query="hvs 500", today=today)] == ["ATK-001"]
+    found = selectors.catalogue_page(query="hvs 500", today=today, number=1)
+    assert [i.code for i in found] == ["ATK-001"]
     # A later file with a known code updates the price; nothing is duplicated.
     newer = CATALOGUE.replace('"52.000,00"', "54000")
     imports.csv_import(actor=admin, kind="catalogue", data=newer.encode(), dry_run=False)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lpse.accounts.roles import Role
-from lpse.catalog import catalogue, imports, selectors
+from lpse.catalog import catalogue, imports, search_index, selectors
 from lpse.catalog.models import CatalogueItem
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent
@@ -133,7 +133,7 @@ def test_R_5_6_the_item_form_pages_enter_and_change(admin, client):
 
 def _items(count: int, *, name="Barang", valid_until=date(2099, 12, 31)):
     now = timezone.now()
-    CatalogueItem.objects.bulk_create(
+    made = CatalogueItem.objects.bulk_create(
         CatalogueItem(
             code=f"K-{name}-{i:04d}",
             name=f"{name} {i:04d}",
@@ -147,6 +147,7 @@ def _items(count: int, *, name="Barang", valid_until=date(2099, 12, 31)):
         )
         for i in range(count)
     )
+    search_index.reindex(made)  # what the catalogue's writes do
 
 
 def test_R_5_6_the_public_list_pages_next_and_previous_without_a_count(client):

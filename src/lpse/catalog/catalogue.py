@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lpse.catalog import search_index
 from lpse.catalog.master_data import check_code, check_name
 from lpse.catalog.models import CatalogueItem, Origin
 from lpse.core import audit
@@ -104,6 +105,7 @@ def items_upsert(*, actor, rows: list[dict], origin: str) -> tuple[int, int]:
     CatalogueItem.objects.bulk_update(
         changed, [*FIELDS, "search_text", "retired_at", "updated_by", "updated_at"], 1000
     )
+    search_index.reindex([*new, *changed])
     return len(new), len(changed)
 
 
@@ -137,6 +139,7 @@ def item_save(*, actor, pk: int | None, row: dict[str, str]) -> CatalogueItem:
         item.search_text = search_text(cleaned)
         item.updated_by, item.updated_at = actor, timezone.now()
         item.save()
+        search_index.reindex([item])
         audit.record(
             actor=actor,
             action="catalog.catalogue.create" if before is None else "catalog.catalogue.change",
@@ -160,6 +163,7 @@ def item_retire(*, actor, pk: int, retire: bool = True) -> CatalogueItem:
         now = timezone.now()
         item.retired_at, item.updated_by, item.updated_at = (now if retire else None), actor, now
         item.save(update_fields=["retired_at", "updated_by", "updated_at"])
+        search_index.reindex([item])
         audit.record(
             actor=actor,
             action="catalog.catalogue.retire" if retire else "catalog.catalogue.reinstate",

@@ -3,10 +3,14 @@ enters or changes one at a time, retires and reinstates them."""
 
 from __future__ import annotations
 
+from html import escape  # the standard one: Django's wraps each call for lazy strings
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,13 +23,38 @@ from lpse.core.errors import DomainError
 from lpse.core.feedback import submit_form
 
 
+def _cells(items) -> list[str]:
+    """Each item's cells, escaped and formatted here in one pass: fifty rows of ten template
+    variables and filters were half the public list's time (bench/README.md)."""
+    days: dict = {}
+
+    def day(value) -> str:
+        if value not in days:
+            days[value] = value.strftime("%d-%m-%Y")
+        return days[value]
+
+    return [
+        mark_safe(  # noqa: S308 — every value below is escaped
+            f'<td class="mono">{escape(item.code)}</td><td><strong>{escape(item.name)}</strong>'
+            + (f"<br><small>{escape(item.specification)}</small>" if item.specification else "")
+            + f'</td><td>{escape(item.unit)}</td><td class="mono">'
+            f"{number_format(item.reference_price, 2, force_grouping=True)}</td>"
+            f"<td>{escape(item.provider_name)}</td>"
+            f"<td>{day(item.valid_from)} – {day(item.valid_until)}</td>"
+        )
+        for item in items
+    ]
+
+
 @public
 def catalogue_public(request):
     query = request.GET.get("q", "").strip()[:100]
     page = selectors.catalogue_page(
         query=query, today=timezone.localdate(), number=request.GET.get("page")
     )
-    return render(request, "catalog/catalogue.html", {"page": page, "query": query})
+    body = mark_safe("".join(f"<tr>{cells}</tr>\n" for cells in _cells(page)))  # noqa: S308
+    context = {"page": page, "body": body, "query": query}
+    return render(request, "catalog/catalogue.html", context)
 
 
 def _admin_page(request, *, import_form=None, report=None, status=200):
@@ -35,6 +64,7 @@ def _admin_page(request, *, import_form=None, report=None, status=200):
     ).get_page(request.GET.get("page"))
     context = {
         "page": page,
+        "rows": list(zip(page, _cells(page), strict=True)),
         "query": query,
         "import_form": import_form or ImportForm(),
         "report": report,
