@@ -188,3 +188,28 @@ def link_in(body: str, path_fragment: str) -> str:
         if word.startswith("http") and path_fragment in word:
             return word.strip(".,)")
     raise AssertionError(f"no link with {path_fragment!r} in:\n{body}")
+
+
+# ----- a real S3 server (SeaweedFS) for the backup target and, later, the blob store --------
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """One SeaweedFS ``weed server -s3`` on loopback for the whole session (tests/s3server.py)."""
+    from tests.s3server import SeaweedS3
+
+    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server):
+    """A fresh, empty bucket of ``s3_server`` for one test, removed with its content after."""
+    import uuid
+
+    name = s3_server.make_bucket(f"test-{uuid.uuid4().hex[:16]}")
+    yield name
+    s3_server.delete_bucket(name)

@@ -68,6 +68,7 @@ from lpse.tenders.models import (
 from lpse.tenders.selectors.sample import sample_schedule
 from tests import (
     matrix_samples_accounts_lifecycle,
+    matrix_samples_archive,
     matrix_samples_email_change,
     matrix_samples_evaluation,
     matrix_samples_master_data,
@@ -84,6 +85,7 @@ from tests.conftest import in_english
 # one app does not touch another's samples.
 SAMPLE_MODULES = (
     matrix_samples_accounts_lifecycle,
+    matrix_samples_archive,
     matrix_samples_email_change,
     matrix_samples_evaluation,
     matrix_samples_master_data,

@@ -83,6 +83,8 @@ def test_the_embedded_scheduler_runs_the_beat_schedule_and_respects_its_times(ma
         "clean-abandoned-uploads",
         "mail-due-announcements",
         "publish-tree-head",
+        "scheduled-backup",
+        "check-backups",
     ]
     company.refresh_from_db()
     assert company.state == Company.State.EXPIRED

@@ -35,4 +35,15 @@ app.conf.beat_schedule = {
         "task": "lpse.portal.tasks.publish_tree_head",
         "schedule": crontab(minute=5, hour=0),
     },
+    # hourly, but a backup is made only when LPSE_BACKUP_INTERVAL_HOURS have passed
+    # since the last one (the job decides, so the interval is a setting, not a schedule edit).
+    "scheduled-backup": {
+        "task": "lpse.archive.tasks.scheduled_backup",
+        "schedule": crontab(minute=17),
+    },
+    # e-mail what stands between the LPSE and a verified backup, once a day per alarm.
+    "check-backups": {
+        "task": "lpse.archive.tasks.check_backups",
+        "schedule": crontab(minute=47),
+    },
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import timedelta
+from os import cpu_count as _cpu_count
 from pathlib import Path
 
 import dj_database_url
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "lpse.training",
     "lpse.problems",
     "lpse.news",
+    "lpse.archive",
     "lpse.portal",
     "lpse.demo",
 ]
@@ -225,6 +227,25 @@ LPSE_COMMITTEE_APPLIES_SCHEDULE_CHANGES = env_bool("LPSE_COMMITTEE_APPLIES_SCHED
 # A tender with fewer bids than this may be declared failed (R-8.4); regional policy may ask 3.
 LPSE_MIN_BIDS = env_int("LPSE_MIN_BIDS", 1, minimum=1)
 LPSE_SET_PASSWORD_HOURS = env_int("LPSE_SET_PASSWORD_HOURS", 72, minimum=1)
+
+# Backups (SPEC 6, docs/backups.md): where they go (folder:/path, s3://bucket/prefix), the
+# offline age public keys they are encrypted to, how often (R-6.1: at least every 7 × 24 h),
+# and which are kept (R-6.3).
+LPSE_BACKUP_TARGETS = env_list("LPSE_BACKUP_TARGETS", [])
+LPSE_BACKUP_RECIPIENTS = env_list("LPSE_BACKUP_RECIPIENTS", [])
+LPSE_BACKUP_INTERVAL_HOURS = env_int("LPSE_BACKUP_INTERVAL_HOURS", 24, minimum=1)
+if LPSE_BACKUP_INTERVAL_HOURS > 7 * 24:
+    raise ConfigError(
+        f"LPSE_BACKUP_INTERVAL_HOURS={LPSE_BACKUP_INTERVAL_HOURS}: SPEC 6 asks for a backup at "
+        "least every 7 × 24 hours; use 168 or fewer."
+    )
+# Processes that encrypt new blobs at once (a folder target); one per core by default.
+LPSE_BACKUP_WORKERS = env_int("LPSE_BACKUP_WORKERS", min(4, _cpu_count() or 1), minimum=1)
+LPSE_BACKUP_KEEP = env_str("LPSE_BACKUP_KEEP", "daily=7,weekly=5,monthly=12,yearly=all")
+LPSE_BACKUP_S3_ENDPOINT = env_str("LPSE_BACKUP_S3_ENDPOINT")
+LPSE_BACKUP_S3_REGION = env_str("LPSE_BACKUP_S3_REGION", "us-east-1")
+LPSE_BACKUP_S3_ACCESS_KEY = env_str("LPSE_BACKUP_S3_ACCESS_KEY")
+LPSE_BACKUP_S3_SECRET_KEY = env_str("LPSE_BACKUP_S3_SECRET_KEY")
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]

@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include("lpse.training.urls")),
     path("", include("lpse.problems.urls")),
     path("", include("lpse.news.urls")),
+    path("", include("lpse.archive.urls")),
     path("akun/", include("lpse.accounts.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("api/v1/", api.urls),

@@ -88,6 +88,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.HANDLE_UPLOAD_PROBLEMS,
             Cap.ESCALATE_TO_LKPP,
             Cap.VIEW_SERVICE_REPORTS,
+            Cap.MANAGE_BACKUPS,
         }
     ),
     Role.LPSE_HEAD: frozenset(
@@ -101,6 +102,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.VIEW_TRAININGS,
             Cap.VIEW_TENDER_STATISTICS,
             Cap.PUBLISH_NEWS,
+            # The backups are encrypted to the head's offline key (SPEC 6): they follow them.
+            Cap.VIEW_BACKUPS,
         }
     ),
     Role.SERVICE_HEAD: frozenset(
@@ -140,7 +143,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # The annex V technical staff: read-only system status until the operations issues give
     # them their duty register.
     Role.TECH_SOFTWARE: frozenset({Cap.VIEW_SYSTEM_STATUS}),
-    Role.TECH_DATABASE: frozenset({Cap.VIEW_SYSTEM_STATUS}),
+    # Annex V, "Database": the database engineer does "Backup dan Recovery Data".
+    Role.TECH_DATABASE: frozenset({Cap.VIEW_SYSTEM_STATUS, Cap.MANAGE_BACKUPS}),
     Role.TECH_HARDWARE: frozenset({Cap.VIEW_SYSTEM_STATUS}),
     Role.TECH_NETWORK: frozenset({Cap.VIEW_SYSTEM_STATUS}),
 }

@@ -63,6 +63,17 @@ def setup_steps() -> list[Step]:
             signing._key_path().exists(),
             str(_("Run: lpse setup (it makes one), or set LPSE_SIGNING_KEY_FILE.")),
         ),
+        Step(
+            "backups",
+            str(_("Backups: a target and the offline key (SPEC 6)")),
+            bool(settings.LPSE_BACKUP_TARGETS and settings.LPSE_BACKUP_RECIPIENTS),
+            str(
+                _(
+                    "Set LPSE_BACKUP_TARGETS and LPSE_BACKUP_RECIPIENTS (the age public key of "
+                    "the offline backup key): see docs/backups.md."
+                )
+            ),
+        ),
     ]
 
 

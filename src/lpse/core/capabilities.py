@@ -67,6 +67,9 @@ class Cap:
     RESET_TRAINING_SANDBOX = "training.reset_sandbox"  # system administrator
     # news and announcements
     PUBLISH_NEWS = "news.publish"  # app admin, head of LPSE, head of information services
+    # backups (SPEC 6, R-6.1-R-6.3)
+    MANAGE_BACKUPS = "archive.manage_backups"  # app admin, database engineer: run, media log
+    VIEW_BACKUPS = "archive.view_backups"  # head of LPSE (holds the offline key): status only
     # core
     VIEW_AUDIT = "core.view_audit"
     MANAGE_CALENDAR = "core.manage_calendar"
