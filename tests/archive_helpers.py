@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyrage
@@ -34,6 +35,38 @@ def backup_folder(tmp_path, settings, offline_key) -> FolderTarget:
     return FolderTarget(folder, name=f"folder:{folder}")
 
 
+@pytest.fixture
+def into_database() -> Iterator[list[str]]:
+    """What a restore of the suite's database needs besides a folder: nothing for SQLite; for
+    PostgreSQL ``--database-url`` of a new empty database, dropped after the test."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield []
+        return
+    import secrets
+
+    import psycopg
+
+    site = connection.settings_dict
+    user, host, port = site["USER"] or "postgres", site["HOST"] or "127.0.0.1", site["PORT"] or 5432
+    name = f"lpse_faults_{secrets.token_hex(4)}"
+    admin = {"host": host, "port": port, "user": user, "dbname": site["NAME"], "autocommit": True}
+    with psycopg.connect(**admin) as db:
+        db.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield ["--database-url", f"postgres://{user}@{host}:{port}/{name}"]
+    finally:
+        with psycopg.connect(**admin) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def restored_database(into_database) -> str | None:
+    """``database_url`` for restore(): None for SQLite, else a new empty database's URL."""
+    return into_database[1] if into_database else None
+
+
 def some_blobs(count: int, size: int = 50_000) -> list[str]:
     return [store_chunks([os.urandom(size)]).sha256 for _ in range(count)]
 
@@ -43,4 +76,12 @@ def read_all(target, key: str) -> bytes:
         return stored.read()
 
 
-__all__ = ["backup_folder", "io", "offline_key", "read_all", "some_blobs"]
+__all__ = [
+    "backup_folder",
+    "into_database",
+    "io",
+    "offline_key",
+    "read_all",
+    "restored_database",
+    "some_blobs",
+]

@@ -16,7 +16,14 @@ from lpse.archive.services import backup, drill, verify
 from lpse.archive.services.restore import RestoreRefused, restore
 from lpse.core import audit
 from lpse.core.models import Blob
-from tests.archive_helpers import backup_folder, offline_key, read_all, some_blobs  # noqa: F401
+from tests.archive_helpers import (  # noqa: F401
+    backup_folder,
+    into_database,
+    offline_key,
+    read_all,
+    restored_database,
+    some_blobs,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,21 +66,35 @@ def test_R_6_3_verify_needs_no_key_and_names_a_flipped_piece(backup_folder):
     assert not report.ok and piece.key in report.problems[0]
 
 
-def test_R_6_3_restore_into_an_empty_folder_proves_every_hash(backup_folder, offline_key, tmp_path):
+def test_R_6_3_restore_into_an_empty_folder_proves_every_hash(
+    backup_folder, offline_key, tmp_path, restored_database
+):
     shas = some_blobs(2)
     run = backup.run_backup()[0]
     identities = keys.load_identities(offline_key[1])
-    report = restore(backup_folder, "latest", identities=identities, data_dir=tmp_path / "new")
+    report = restore(
+        backup_folder,
+        "latest",
+        identities=identities,
+        data_dir=tmp_path / "new",
+        database_url=restored_database,
+    )
     assert report.backup_id == run.backup_id and not report.row_count_differences
     for sha in shas:
         assert (tmp_path / "new" / "media" / "blobs" / sha[:2] / sha).exists()
-    assert (tmp_path / "new" / "lpse.sqlite3").exists()
+    assert (tmp_path / "new" / "receipt_signing_key.pem").exists()  # the data folder's keys
     # Not over anything: the folder now holds a site.
     with pytest.raises(RestoreRefused, match="not empty"):
-        restore(backup_folder, "latest", identities=identities, data_dir=tmp_path / "new")
+        restore(
+            backup_folder,
+            "latest",
+            identities=identities,
+            data_dir=tmp_path / "new",
+            database_url=restored_database,
+        )
 
 
-def test_R_6_3_a_wrong_key_restores_nothing(backup_folder, tmp_path):
+def test_R_6_3_a_wrong_key_restores_nothing(backup_folder, tmp_path, restored_database):
     import pyrage
 
     some_blobs(1)
@@ -82,7 +103,13 @@ def test_R_6_3_a_wrong_key_restores_nothing(backup_folder, tmp_path):
     from lpse.archive.pieces import WrongKey
 
     with pytest.raises(WrongKey):
-        restore(backup_folder, "latest", identities=stranger, data_dir=tmp_path / "new")
+        restore(
+            backup_folder,
+            "latest",
+            identities=stranger,
+            data_dir=tmp_path / "new",
+            database_url=restored_database,
+        )
     assert not (tmp_path / "new").exists()
 
 
@@ -122,7 +149,7 @@ def test_R_6_1_the_command_reports_and_refuses_without_a_key(backup_folder, sett
 
 
 def test_R_6_2_one_snapshot_goes_to_a_folder_and_an_s3_bucket(
-    backup_folder, s3_server, s3_bucket, settings, offline_key, tmp_path
+    backup_folder, s3_server, s3_bucket, settings, offline_key, tmp_path, restored_database
 ):
     settings.LPSE_BACKUP_S3_ENDPOINT = s3_server.endpoint
     settings.LPSE_BACKUP_S3_ACCESS_KEY = s3_server.access_key
@@ -141,6 +168,7 @@ def test_R_6_2_one_snapshot_goes_to_a_folder_and_an_s3_bucket(
         "latest",
         identities=keys.load_identities(offline_key[1]),
         data_dir=tmp_path / "from-s3",
+        database_url=restored_database,
     )
     assert report.pieces == s3_run.pieces
     for sha in shas:

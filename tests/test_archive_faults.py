@@ -8,7 +8,6 @@ import io
 import json
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyrage
@@ -25,7 +24,7 @@ from lpse.archive.services import backup, verify
 from lpse.archive.targets import FolderTarget
 from lpse.core import signing
 from tests import archive_helpers
-from tests.archive_helpers import read_all, some_blobs
+from tests.archive_helpers import into_database, read_all, some_blobs  # noqa: F401
 
 # The shared fixtures, under the names the tests ask for.
 backup_folder, offline_key = archive_helpers.backup_folder, archive_helpers.offline_key
@@ -121,30 +120,6 @@ def test_R_6_3_verify_names_a_missing_piece(backup_folder):
     assert report.problems == [f"{gone.key}: missing"]
     with pytest.raises(CommandError, match=f"{gone.key}: missing"):
         _command("backup", "verify")
-
-
-@pytest.fixture
-def into_database() -> Iterator[list[str]]:
-    """What a restore of the suite's database needs besides a folder: nothing for SQLite; for
-    PostgreSQL ``--database-url`` of a new empty database, dropped after the test."""
-    if connection.vendor != "postgresql":
-        yield []
-        return
-    import secrets
-
-    import psycopg
-
-    site = connection.settings_dict
-    user, host, port = site["USER"] or "postgres", site["HOST"] or "127.0.0.1", site["PORT"] or 5432
-    name = f"lpse_faults_{secrets.token_hex(4)}"
-    admin = {"host": host, "port": port, "user": user, "dbname": site["NAME"], "autocommit": True}
-    with psycopg.connect(**admin) as db:
-        db.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield ["--database-url", f"postgres://{user}@{host}:{port}/{name}"]
-    finally:
-        with psycopg.connect(**admin) as db:
-            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # ----- (d) a wrong key, (e) a place that is not empty -------------------------------------------
