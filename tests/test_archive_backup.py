@@ -173,3 +173,32 @@ def test_R_6_2_one_snapshot_goes_to_a_folder_and_an_s3_bucket(
     assert report.pieces == s3_run.pieces
     for sha in shas:
         assert (tmp_path / "from-s3" / "media" / "blobs" / sha[:2] / sha).exists()
+
+
+def test_R_6_1_many_blobs_are_encrypted_and_restored_on_several_processes(
+    backup_folder, offline_key, tmp_path, settings, restored_database, monkeypatch
+):
+    """The forked workers of pieces.encrypt_many / decrypt_many: the same pieces, proven."""
+    settings.LPSE_BACKUP_WORKERS = 2
+    forked = []
+    real_pool = backup.pieces.ProcessPoolExecutor
+
+    def counting_pool(*args, **kwargs):
+        forked.append(args[0])
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(backup.pieces, "ProcessPoolExecutor", counting_pool)
+    shas = some_blobs(12, size=20_000)
+    [run] = backup.run_backup()
+    assert run.state == RunState.GOOD and forked == [2]
+    assert verify.verify(backup_folder, identities=keys.load_identities(offline_key[1])).ok
+    restore(
+        backup_folder,
+        "latest",
+        identities=keys.load_identities(offline_key[1]),
+        data_dir=tmp_path / "new",
+        database_url=restored_database,
+    )
+    assert forked == [2, 2]
+    for sha in shas:
+        assert (tmp_path / "new" / "media" / "blobs" / sha[:2] / sha).stat().st_size == 20_000

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 import pyrage
 
-from lpse.archive.targets import Target
+from lpse.archive.targets import Target, file_sha256
 
 SPOOL_IN_MEMORY = 8 * 1024 * 1024  # larger pieces spill to a temporary file
 
@@ -88,6 +88,28 @@ def encrypt_to(target: Target, key: str, source: BinaryIO, recipients: list) -> 
     )
 
 
+def encrypt_path(target: Target, key: str, path: Path, recipients: list) -> Piece:
+    """A file (a blob) to a piece. On a folder, age encrypts file to file with no Python in
+    its loop (pyrage reads 8 KiB per call through a Python reader: a third of the speed), and
+    both hashes are taken by reading the files back (from the page cache)."""
+    produce = getattr(target, "produce", None)
+    if produce is None:
+        with path.open("rb") as source:
+            return encrypt_to(target, key, source, recipients)
+    plain_size, plain_sha256 = path.stat().st_size, file_sha256(path)
+
+    def make(partial: Path) -> None:
+        try:
+            pyrage.encrypt_file(str(path), str(partial), recipients)
+        except pyrage.EncryptError as exc:
+            raise _os_error(exc) from None
+
+    # Hashed before, encrypted after: a blob is never rewritten in place (the store writes a
+    # new file under a new name), so both reads see the same bytes.
+    written = produce(key, make)
+    return Piece(key, plain_sha256, plain_size, written.sha256, written.size)
+
+
 # The target the forked workers of encrypt_many write to: set before the pool forks, so the
 # workers inherit it instead of receiving a pickled copy (an S3 client does not pickle).
 _WORKER_TARGET: Target | None = None
@@ -97,8 +119,7 @@ def _encrypt_job(job: tuple[str, str, list[str]]) -> Piece:
     key, path, recipient_names = job
     recipients = [pyrage.x25519.Recipient.from_str(name) for name in recipient_names]
     assert _WORKER_TARGET is not None
-    with open(path, "rb") as source:
-        return encrypt_to(_WORKER_TARGET, key, source, recipients)
+    return encrypt_path(_WORKER_TARGET, key, Path(path), recipients)
 
 
 def encrypt_many(
@@ -112,8 +133,7 @@ def encrypt_many(
     if workers <= 1 or len(jobs) < 2 * workers:
         recipients = [pyrage.x25519.Recipient.from_str(name) for name in recipient_names]
         for key, path in jobs:
-            with path.open("rb") as source:
-                yield encrypt_to(target, key, source, recipients)
+            yield encrypt_path(target, key, path, recipients)
         return
     _WORKER_TARGET = target
     context = multiprocessing.get_context("fork")
@@ -138,6 +158,51 @@ def _os_error(exc: Exception) -> Exception:
         number = int(found.group(1))
         return OSError(number, os.strerror(number))
     return exc
+
+
+_WORKER_IDENTITIES: list = []
+
+
+def _decrypt_job(job: tuple[dict, str]) -> int:
+    piece, dest = Piece.from_json(job[0]), Path(job[1])
+    assert _WORKER_TARGET is not None
+    _decrypt_into(_WORKER_TARGET, piece, _WORKER_IDENTITIES, dest)
+    return piece.plain_size
+
+
+def _decrypt_into(target: Target, piece: Piece, identities: list, final: Path) -> None:
+    """Decrypt into a ``.partial`` file beside ``final``, renamed over it once proven."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    partial = final.with_name(final.name + ".partial")
+    try:
+        decrypt_to_path(target, piece, identities, partial)
+        partial.replace(final)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def decrypt_many(
+    target: Target, jobs: list[tuple[Piece, Path]], identities: list, *, workers: int
+) -> Iterator[int]:
+    """Decrypt pieces into files on ``workers`` processes (as encrypt_many); yields each
+    piece's plaintext size as it is done. The first damaged piece or wrong key stops all."""
+    global _WORKER_TARGET, _WORKER_IDENTITIES
+    if workers <= 1 or len(jobs) < 2 * workers or getattr(target, "local_path", None) is None:
+        for piece, dest in jobs:
+            _decrypt_into(target, piece, identities, dest)
+            yield piece.plain_size
+        return
+    _WORKER_TARGET, _WORKER_IDENTITIES = target, identities
+    context = multiprocessing.get_context("fork")
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            yield from pool.map(
+                _decrypt_job,
+                [(piece.as_json(), str(dest)) for piece, dest in jobs],
+                chunksize=max(1, min(16, len(jobs) // (8 * workers))),
+            )
+    finally:
+        _WORKER_TARGET, _WORKER_IDENTITIES = None, []
 
 
 def check(target: Target, piece: Piece) -> str | None:
@@ -178,6 +243,29 @@ def decrypt_to(target: Target, piece: Piece, identities: list, out: BinaryIO) ->
                 "backup's recipients (see the manifest's `recipients`)."
             ) from None
     if plain.digest.hexdigest() != piece.plain_sha256 or plain.size != piece.plain_size:
+        raise PieceDamaged(f"{piece.key}: decrypted, but not the bytes that were backed up")
+
+
+def decrypt_to_path(target: Target, piece: Piece, identities: list, dest: Path) -> None:
+    """Decrypt a piece into the file ``dest`` and prove it (see decrypt_to). A piece on a
+    folder is checked and decrypted in place, file to file."""
+    local = getattr(target, "local_path", lambda _key: None)(piece.key)
+    if local is None:
+        with dest.open("wb") as out:
+            decrypt_to(target, piece, identities, out)
+        return
+    if local.stat().st_size != piece.cipher_size or file_sha256(local) != piece.cipher_sha256:
+        raise PieceDamaged(f"{piece.key}: its SHA-256 differs from the manifest's")
+    try:
+        pyrage.decrypt_file(str(local), str(dest), identities)
+    except pyrage.DecryptError as exc:
+        if "Errno" in str(exc):
+            raise _os_error(exc) from None
+        raise WrongKey(
+            f"{piece.key}: cannot be decrypted with this key: it is not one of the "
+            "backup's recipients (see the manifest's `recipients`)."
+        ) from None
+    if dest.stat().st_size != piece.plain_size or file_sha256(dest) != piece.plain_sha256:
         raise PieceDamaged(f"{piece.key}: decrypted, but not the bytes that were backed up")
 
 

@@ -16,7 +16,7 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -73,21 +73,41 @@ class FolderTarget:
 
     @contextmanager
     def writer(self, key: str) -> Iterator[_HashingFile]:
-        """Write a piece as it is produced (no copy through a spool file): into a ``.partial``
-        file, hashed on the way, then renamed over its place (atomic on one file system). Not
-        flushed one by one: ``sync()`` makes every piece durable at once before the manifest
-        that names them is written. On any error the partial file is removed."""
+        """Write a piece as it is produced (no copy through a spool file), hashed on the way."""
+        with self._partial(key) as partial, partial.open("wb") as raw:
+            out = _HashingFile(raw)
+            yield out
+
+    def produce(self, key: str, make: Callable[[Path], None]) -> Written:
+        """Let ``make`` write the piece's file by its path (a program that writes files itself,
+        like age's encrypt_file, needs no Python in its loop), then hash what it wrote."""
+        with self._partial(key) as partial:
+            make(partial)
+            written = Written(size=partial.stat().st_size, sha256=file_sha256(partial))
+        return written
+
+    def local_path(self, key: str) -> Path | None:
+        """Where a piece is on this computer (a folder can be read in place)."""
+        path = self.root / checked_key(key)
+        return path if path.is_file() else None
+
+    @contextmanager
+    def _partial(self, key: str) -> Iterator[Path]:
+        """A ``.partial`` file beside the piece's place, renamed over it (atomic on one file
+        system) once the caller is done. Not flushed one by one: ``sync()`` makes every piece
+        durable at once before the manifest that names them is written. On any error the
+        partial file is removed."""
         self._ready()
         final = self.root / checked_key(key)
         final.parent.mkdir(parents=True, exist_ok=True)
-        fd, partial = tempfile.mkstemp(dir=final.parent, prefix=final.name, suffix=self.PARTIAL)
+        fd, name = tempfile.mkstemp(dir=final.parent, prefix=final.name, suffix=self.PARTIAL)
+        os.close(fd)
+        partial = Path(name)
         try:
-            with os.fdopen(fd, "wb") as raw:
-                out = _HashingFile(raw)
-                yield out
+            yield partial
             os.replace(partial, final)
         except OSError as exc:
-            Path(partial).unlink(missing_ok=True)
+            partial.unlink(missing_ok=True)
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise TargetFull(
                     f"{self.name} is full ({_free(self.root)} free): nothing of this piece was "
@@ -96,7 +116,7 @@ class FolderTarget:
                 ) from None
             raise TargetError(f"{self.name}: cannot write {key}: {exc.strerror}") from None
         except BaseException:
-            Path(partial).unlink(missing_ok=True)
+            partial.unlink(missing_ok=True)
             raise
 
     def sync(self) -> None:
@@ -160,6 +180,14 @@ class _HashingFile(io.RawIOBase):
     @property
     def written(self) -> Written:
         return Written(size=self.size, sha256=self.digest.hexdigest())
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stored:
+        while chunk := stored.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _syncfs(fd: int) -> None:

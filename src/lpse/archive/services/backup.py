@@ -20,13 +20,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections
 from django.utils import timezone
 
 from lpse.archive import keys, manifest, pieces, retention, snapshot
 from lpse.archive.manifest import Manifest
 from lpse.archive.models import BackupRun, RunState
 from lpse.archive.targets import Target, TargetError, configured_targets
+from lpse.archive.workers import fork_ready
 from lpse.core import signing
 
 Progress = Callable[[str, int, int], None]  # (what, bytes done, bytes in all)
@@ -246,8 +246,7 @@ def _write_pieces(
         done += piece.plain_size
         progress(kind, done, total)
     # New blobs on several processes, for a folder (a bucket's client is not shared by forks).
-    workers = settings.LPSE_BACKUP_WORKERS if hasattr(target, "writer") else 1
-    connections.close_all()  # no forked worker may share the site's database socket
+    workers = fork_ready(settings.LPSE_BACKUP_WORKERS) if hasattr(target, "produce") else 1
     for piece in pieces.encrypt_many(target, new_blobs, keys.recipient_names(), workers=workers):
         built.blobs[piece.key.removesuffix(".age")] = piece
         run.pieces += 1

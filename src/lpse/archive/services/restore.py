@@ -14,10 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
+
 from lpse.archive import manifest, pieces
 from lpse.archive.manifest import Manifest
 from lpse.archive.snapshot import pg_tool
 from lpse.archive.targets import Target
+from lpse.archive.workers import fork_ready
 
 SQLITE_NAME = "lpse.sqlite3"
 
@@ -118,14 +121,7 @@ def _refuse_unless_empty(data_dir: Path, database_url: str | None, kind: str) ->
 
 
 def _decrypt_into(target: Target, piece: pieces.Piece, identities: list, final: Path) -> None:
-    final.parent.mkdir(parents=True, exist_ok=True)
-    partial = final.with_name(final.name + ".partial")
-    try:
-        with partial.open("wb") as out:
-            pieces.decrypt_to(target, piece, identities, out)
-        partial.replace(final)
-    finally:
-        partial.unlink(missing_ok=True)
+    pieces.decrypt_many(target, [(piece, final)], identities, workers=1).__next__()
 
 
 def restore(
@@ -169,9 +165,10 @@ def _restore_pieces(target, loaded, identities, data_dir, database_url, report, 
         _decrypt_into(target, piece, identities, data_dir / Path(name).name)
         os.chmod(data_dir / Path(name).name, 0o600)  # keys: readable by the service only
         done += piece.plain_size
-    for path, piece in loaded.blobs.items():
-        _decrypt_into(target, piece, identities, data_dir / "media" / path)
-        done += piece.plain_size
+    jobs = [(piece, data_dir / "media" / path) for path, piece in loaded.blobs.items()]
+    workers = fork_ready(settings.LPSE_BACKUP_WORKERS)
+    for size in pieces.decrypt_many(target, jobs, identities, workers=workers):
+        done += size
         if progress:
             progress(done, total)
     if loaded.database_kind == "sqlite":
