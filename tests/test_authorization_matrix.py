@@ -416,7 +416,7 @@ def tender_samples(company: Company, make_user) -> dict[str, object]:
     )
     change = ScheduleChange.objects.create(
         tender=tender,
-        reason="Sample change",
+        reason="Contoh perubahan jadwal",
         old_schedule={},
         new_schedule={},
         requested_by=member,

@@ -579,7 +579,10 @@ def test_R_2_1_the_queue_shows_open_tickets_and_filters_them(provider, helpdesk,
     done = ask(provider, subject="Sudah dijawab")
     services.ticket_answer(actor=helpdesk, ticket=done, answer="Jawaban.")
     client.force_login(helpdesk)
+    # By default: what is open and what was answered lately (issue 15: it looked empty).
     page = client.get(reverse("servicedesk:queue")).content.decode()
+    assert waiting.number in page and done.number in page
+    page = client.get(reverse("servicedesk:queue"), {"state": "open"}).content.decode()
     assert waiting.number in page and done.number not in page
     page = client.get(reverse("servicedesk:queue"), {"state": "answered"}).content.decode()
     assert done.number in page and waiting.number not in page

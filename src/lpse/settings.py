@@ -62,6 +62,8 @@ if not LPSE_BASE_URL.startswith(("http://", "https://")):
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# A form without its token: our page in the layout, not Django's English one (issue 15).
+CSRF_FAILURE_VIEW = "lpse.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -74,6 +76,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    # django-ninja serves the API docs' Swagger UI from its own static files when it is an
+    # installed app; otherwise it loads it from a CDN, which the site's CSP refuses.
+    "ninja",
     "lpse.core",
     "lpse.accounts",
     "lpse.catalog",
@@ -105,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "lpse.core.middleware.SecurityHeadersMiddleware",
+    # Innermost, so the page it renders for an empty 405 still gets the security headers.
+    "lpse.core.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "lpse.urls"

@@ -1,7 +1,11 @@
+from functools import partial
+
 from django.conf import settings
 from django.urls import include, path
-from django.views.i18n import set_language
+from django.views.i18n import JavaScriptCatalog, set_language
 
+from lpse.accounts.roles import ROLE_CAPABILITIES, Role
+from lpse.core import views as core_views
 from lpse.core.api import api
 from lpse.core.capabilities import public
 from lpse.portal import api as _portal_api  # noqa: F401  (registers its operations)
@@ -53,8 +57,27 @@ urlpatterns = [
     path("", include("lpse.archive.urls")),
     path("akun/", include("lpse.accounts.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
+    # The scripts' messages (gettext in static/lpse/*.js), in the person's language.
+    path("jsi18n/", public(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("api/v1/", api.urls),
 ]
 
 if settings.LPSE_BENCH:  # the baseline view of bench/bid_intake.py, never routed in production
     urlpatterns.append(path("bench/sink/", portal_views.bench_sink, name="bench_sink"))
+
+
+def _roles_allowed(capability: str) -> list[str]:
+    """The names of the roles that hold ``capability``, for the 403 page."""
+    return [str(Role(code).label) for code, caps in ROLE_CAPABILITIES.items() if capability in caps]
+
+
+def _roles_of(user) -> list[str]:
+    return [str(Role(code).label) for code in sorted(user.role_codes()) if code in Role.values]
+
+
+# Error pages in the layout (issue 15). core renders them; the role names come from accounts,
+# which core may not import (DESIGN "Boundaries"), so they are passed in here.
+handler400 = core_views.bad_request
+handler403 = partial(core_views.permission_denied, roles_allowed=_roles_allowed, roles_of=_roles_of)
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error

@@ -284,7 +284,8 @@ def see_nothing_open(page: Page, *, unlocked: int) -> None:
     expect(status.locator(".state.verified")).to_have_count(unlocked)
     expect(status).to_contain_text("Waiting for committee members")
     expect(page.locator("#opened-bids")).to_have_count(0)
-    expect(page.get_by_role("button", name="Unlock")).to_be_visible()
+    # This member has unlocked: no second unlock form, the page says when (issue 15).
+    expect(page.locator("#unlock-closed")).to_be_visible()
 
 
 def see_offers_and_check_report(page: Page, code: str) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lpse.bids import views, views_keys, views_receipts, views_unopenable
+from lpse.bids import views, views_apendo, views_keys, views_receipts, views_unopenable
 
 app_name = "bids"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
         views_receipts.receipt_log_proof,
         name="receipt_log_proof",
     ),
+    # The offline Apendo, one self-contained HTML file (issue 15): public, like the bundle.
+    path("apendo/apendo-offline.html", views_apendo.apendo_offline, name="apendo_offline"),
     path("api/v1/receipt-key", views.receipt_key, name="receipt_key"),
     path("kelola/kunci-pembuka/", views_keys.opening_key, name="opening_key"),
     path("kelola/tender/<str:code>/kunci/", views_keys.tender_key_page, name="tender_key"),

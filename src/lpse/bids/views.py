@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lpse.bids import receipts, signature_checks
+from lpse.bids import receipts, signature_checks, views_apendo
 from lpse.bids.models import Bid, TenderKey, Upload
 from lpse.bids.pdf import receipt_pdf
 from lpse.bids.services import opening as ceremony
 from lpse.bids.services import submission
+from lpse.bids.views_state import bid_gate, long_wita
 from lpse.core.capabilities import Cap, public, requires
 from lpse.core.documents import blob_pdf_response, pdf_response
 from lpse.core.errors import DomainError
@@ -58,7 +59,10 @@ def submit_page(request, code: str):
             "participation": participation,
             "bids": submission.bids_of_company(request.user, tender).order_by("-submitted_at"),
             "window": submission.bid_window(tender),
+            # Decided here, not after the browser has encrypted the files (issue 15).
+            "gate": bid_gate(tender),
             **signature_checks.signing_context(participation, tender),
+            **views_apendo.offline_tool_context(),
         },
     )
 
@@ -146,6 +150,8 @@ def _accepted(bid: Bid) -> dict:
         "state": "accepted",
         "bid": bid.pk,
         "receipt": bid.receipt,
+        # The receipt's own time is UTC and signed as is; people read this one (WITA).
+        "received_at_wita": long_wita(bid.submitted_at),
         "receipt_url": reverse("bids:receipt_json", args=[bid.pk]),
         "receipt_pdf_url": reverse("bids:receipt_pdf", args=[bid.pk]),
     }

@@ -13,28 +13,11 @@ from lpse.bids.models import KeyShare, OpeningKey, TenderKey
 from lpse.bids.selectors import active_bids_of, opened_bids_of
 from lpse.bids.services import opening as ceremony
 from lpse.bids.services import opening_keys, tender_keys
+from lpse.bids.views_state import unlock_gate
 from lpse.core.capabilities import Cap, requires
 from lpse.core.errors import DomainError
 from lpse.core.feedback import submit_form
 from lpse.tenders.selectors.access import committee_tender
-
-
-def _texts() -> dict:
-    """What key-ceremony.js says, in the user's language."""
-    return {
-        "mismatch": _("The two passphrases differ."),
-        "weak": _("This passphrase is too easy to guess."),
-        "too_weak": _("too weak"),
-        "strength": _("Strength %(score)s of 4"),
-        "sealing": _("Making your key and sealing it with your passphrase (a few seconds)…"),
-        "making": _("Making the key and sealing %(n)s shares…"),
-        "opening": _("Opening your share in this browser…"),
-        "wrong_passphrase": _("The passphrase is wrong."),
-        "no_identity": _("Give the secret part of your age key (AGE-SECRET-KEY-1…) or its file."),
-        "not_your_key": _(
-            "This key does not open your share: it is another key than the one registered."
-        ),
-    }
 
 
 @requires(Cap.MANAGE_TENDERS)
@@ -51,7 +34,6 @@ def opening_key(request):
             {
                 "form": form,
                 "current": OpeningKey.objects.filter(user=request.user).first(),
-                "texts": _texts(),
             },
         ),
     )
@@ -92,7 +74,6 @@ def _tender_key_page(request, tender, form):
             "inputs": inputs,
             "blocker": blocker,
             "missing": missing,
-            "texts": _texts(),
         },
     )
 
@@ -123,6 +104,8 @@ def _opening_page(request, tender, opening, form):
         else KeyShare.objects.none()
     )
     mine = shares.filter(member=request.user).first()
+    # The unlock form only for a member with a share still locked, from the opening stage on.
+    gate = unlock_gate(tender, mine)
     own_key = OpeningKey.objects.filter(user=request.user).first()
     return render(
         request,
@@ -139,9 +122,9 @@ def _opening_page(request, tender, opening, form):
                 "sealed_share": mine.sealed,
                 "sealed_identity": own_key.sealed_identity if own_key else "",
             }
-            if mine
+            if gate.open
             else None,
-            "texts": _texts(),
+            "unlock_gate": gate if mine else None,
             "received": active_bids_of(tender).count(),
             "opened": opened_bids_of(tender)
             .select_related("bid__company", "bid__envelope")

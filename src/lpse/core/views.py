@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lpse.core import services
 from lpse.core.audit import current_head
+from lpse.core.calendar import wita_text
 from lpse.core.capabilities import Cap, public, requires
 from lpse.core.errors import DomainError
 from lpse.core.forms import NonWorkingDayForm, add_domain_error
@@ -56,3 +61,93 @@ def calendar(request):
     return render(
         request, "core/calendar.html", {"form": form, "days": ExtraNonWorkingDay.objects.all()}
     )
+
+
+# --- error pages (issue 15): in the layout, in the person's language, saying what to do next ---
+
+access_log = logging.getLogger("django.request")
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request, exception=None, *, roles_allowed=None, roles_of=None):
+    """403: who the person is, whom the page is for, and the way home.
+
+    ``roles_allowed(capability)`` and ``roles_of(user)`` give role names; ``lpse.urls`` passes
+    them in because core sits below accounts (DESIGN "Boundaries") and cannot import the roles.
+    """
+    reason = str(exception.args[0]) if exception is not None and exception.args else ""
+    capability = reason if _is_capability(reason) else ""
+    user = getattr(request, "user", None)
+    signed_in = bool(getattr(user, "is_authenticated", False))
+    response = render(
+        request,
+        "errors/403.html",
+        {
+            "signed_in": signed_in,
+            "own_roles": roles_of(user) if signed_in and roles_of else [],
+            "allowed_roles": roles_allowed(capability) if capability and roles_allowed else [],
+        },
+        status=403,
+    )
+    # One line, no traceback: a refused page is an expected event, not a fault of the code.
+    # Django's own log_response would add the exception's traceback; it skips a response
+    # already marked as logged.
+    access_log.warning(
+        "Forbidden: %s user=%s needs=%s",
+        request.path,
+        user.get_username() if signed_in and user is not None else "anonymous",
+        reason or "-",
+        extra={"status_code": 403, "request": request},
+    )
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+def _is_capability(reason: str) -> bool:
+    return reason in {value for name, value in vars(Cap).items() if name.isupper()}
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", {"path": request.path}, status=404)
+
+
+def method_not_allowed(request, allowed: str = ""):
+    """405, used by ``MethodNotAllowedPageMiddleware`` for the empty responses of
+    ``require_POST``: the address is a form's target, opened as a link."""
+    response = render(request, "errors/405.html", {"path": request.path}, status=405)
+    if allowed:
+        response["Allow"] = allowed
+    return response
+
+
+def server_error(request=None):
+    """500 without the database or the request's user: whatever broke may be either of them.
+
+    The layout is rendered from a plain context (no context processors); if even that fails,
+    a fixed page still tells the person what to do.
+    """
+    context = {
+        "site_name": settings.LPSE_SITE_NAME,
+        "when": wita_text(timezone.now()),
+    }
+    try:
+        html = loader.get_template("errors/500.html").render(context)
+    except Exception:  # the layout itself may be what broke
+        html = FALLBACK_500 % {"when": context["when"]}
+    return HttpResponseServerError(html)
+
+
+FALLBACK_500 = (
+    "<!doctype html><html lang='id'><meta charset='utf-8'><title>Kesalahan server</title>"
+    "<h1>Terjadi kesalahan di sisi kami</h1><p>Kesalahan ini sudah dicatat (%(when)s). "
+    "Coba lagi beberapa menit lagi; bila terus terjadi, hubungi helpdesk LPSE.</p></html>"
+)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its CSRF token (an old tab, cookies blocked): in the layout, saying
+    what to do, not Django's English technical page."""
+    return render(request, "errors/403_csrf.html", status=403)

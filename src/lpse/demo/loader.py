@@ -6,6 +6,8 @@ exists only in demo mode.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import transaction
 
@@ -142,7 +144,8 @@ def _demo_provider(agencies) -> None:
         director_name="Andi Baso",
         registered_at=now,
         verify_by=verification_deadline(now),
-        forms_ref="demo-" + username,
+        # Unguessable like a real registration's: the forms hold the director's data.
+        forms_ref=secrets.token_urlsafe(32),
         decided_at=now,
     )
     company.sub_fields.set(BusinessSubField.objects.filter(code__in=["K01", "K02", "K03"]))

@@ -76,9 +76,27 @@ def register_form(request, token: str):
     return render(request, "providers/register_form.html", {"form": form, "invite": invite})
 
 
+# A reference as the registration service makes it (``secrets.token_urlsafe(32)``): 43 chars.
+UNGUESSABLE_REF_LENGTH = 43
+
+
+def _company_for_forms(request, ref: str) -> Company:
+    """The company whose filled forms ``ref`` opens, for this visitor only.
+
+    The reference in the registration e-mail is the key to the filled forms (NPWP, address,
+    director), so it must be unguessable. A shorter one (the demo's ``demo-<user>`` was one)
+    is no key: then only the signed-in owner sees the forms, everyone else a 404.
+    """
+    company = get_object_or_404(Company.objects.select_related("user"), forms_ref=ref)
+    is_owner = request.user.is_authenticated and request.user.pk == company.user_id
+    if len(ref) < UNGUESSABLE_REF_LENGTH and not is_owner:
+        raise Http404
+    return company
+
+
 @public
 def registration_done(request, ref: str):
-    company = get_object_or_404(Company.objects.select_related("user"), forms_ref=ref)
+    company = _company_for_forms(request, ref)
     return render(
         request,
         "providers/registration_done.html",
@@ -98,7 +116,7 @@ def form_pdf_view(request, ref: str, kind: str):
     """Filled forms; the unguessable reference from the registration e-mail is the key."""
     if kind not in FORM_KINDS:
         raise Http404
-    company = get_object_or_404(Company.objects.select_related("user"), forms_ref=ref)
+    company = _company_for_forms(request, ref)
     return pdf_response(
         form_pdf(kind, company),
         f"formulir-{kind}-{company.user.username}.pdf",

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from lpse.accounts.roles import ROLE_CAPABILITIES
 from lpse.accounts.selectors import users_with_role
@@ -37,13 +38,30 @@ def tickets_of(user) -> QuerySet[Ticket]:
     return Ticket.objects.filter(requester=user).order_by("-received_at", "-id")
 
 
+OPEN_STATES = (Ticket.State.NEW, Ticket.State.ASSIGNED, Ticket.State.REOPENED)
+# The queue's default: what still needs an answer, and what was answered this recently — the
+# officer follows up on those (a requester may reply, a rating comes in).
+RECENTLY_ANSWERED = timedelta(days=7)
+
+
 def queue(
-    *, state: str = "", category: str = "", channel: str = "", assignee=None, query: str = ""
+    *,
+    state: str = "",
+    category: str = "",
+    channel: str = "",
+    assignee=None,
+    query: str = "",
+    now: datetime | None = None,
 ) -> QuerySet[Ticket]:
+    """``state``: a ticket state, "open" (not answered), "active" (open or answered in the last
+    seven days) or "" (all)."""
     tickets = Ticket.objects.select_related("assignee", "requester")
     if state == "open":
+        tickets = tickets.filter(state__in=OPEN_STATES)
+    elif state == "active":
+        since = (now or timezone.now()) - RECENTLY_ANSWERED
         tickets = tickets.filter(
-            state__in=(Ticket.State.NEW, Ticket.State.ASSIGNED, Ticket.State.REOPENED)
+            Q(state__in=OPEN_STATES) | Q(state=Ticket.State.ANSWERED, answered_at__gte=since)
         )
     elif state:
         tickets = tickets.filter(state=state)

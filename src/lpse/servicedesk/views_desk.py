@@ -22,31 +22,49 @@ from lpse.servicedesk.models import Category, Channel, KnowledgeArticle, Ticket
 from lpse.servicedesk.services import knowledge
 from lpse.servicedesk.services import tickets as services
 
+# The filters the queue understands besides the ticket states (see ``selectors.queue``).
+QUEUE_VIEWS = ("active", "open", "")
+
 
 @requires(Cap.HANDLE_TICKETS)
 def queue(request):
-    state = request.GET.get("state", "open")
+    """The default shows the officer's work: open tickets and those answered in the last days
+    (only "open" made the queue look empty once the morning's tickets were answered)."""
+    state = request.GET.get("state", "active")
+    if state not in (*QUEUE_VIEWS, *Ticket.State.values):
+        state = "active"
     mine = request.GET.get("mine") == "1"
-    tickets = selectors.queue(
-        state=state if state in (*Ticket.State.values, "open") else "",
-        category=request.GET.get("category", ""),
-        channel=request.GET.get("channel", ""),
-        assignee=request.user if mine else None,
-        query=request.GET.get("q", ""),
-    )
+    filters = {
+        "category": request.GET.get("category", ""),
+        "channel": request.GET.get("channel", ""),
+        "assignee": request.user if mine else None,
+        "query": request.GET.get("q", ""),
+    }
+    tickets = selectors.queue(state=state, **filters)
+    shown = tickets.count()
+    hidden = selectors.queue(state="", **filters).count() - shown if state else 0
     return render(
         request,
         "servicedesk/queue.html",
         {
             "tickets": tickets[:200],
+            "shown": shown,
+            "hidden": hidden,
             "states": Ticket.State.choices,
             "categories": Category.choices,
             "channels": Channel.choices,
             "filters": request.GET,
             "state": state,
             "mine": mine,
+            "all_url": _with_state(request, ""),
         },
     )
+
+
+def _with_state(request, state: str) -> str:
+    query = request.GET.copy()
+    query["state"] = state
+    return "?" + query.urlencode()
 
 
 @requires(Cap.HANDLE_TICKETS)

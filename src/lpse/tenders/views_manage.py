@@ -23,7 +23,15 @@ from lpse.tenders.forms import (
     StageMinimumForm,
     TenderForm,
 )
-from lpse.tenders.models import Committee, Question, ScheduleChange, Tender, TenderDocument
+from lpse.tenders.models import (
+    Committee,
+    IntegrityPact,
+    Question,
+    ScheduleChange,
+    Tender,
+    TenderDocument,
+)
+from lpse.tenders.pacts import PACT_TEXT
 from lpse.tenders.selectors import listings as selectors
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.access import committee_tender
@@ -31,6 +39,7 @@ from lpse.tenders.services import participation
 from lpse.tenders.services import preparation as services
 from lpse.tenders.services import schedule_changes as changes
 from lpse.tenders.stages import Stage
+from lpse.tenders.views_actions import documents_open, pact_context
 
 
 def _schedule_error(form, exc: DomainError) -> None:
@@ -116,6 +125,13 @@ def package_detail(request, pk: int):
                 "package": package,
                 "form": form,
                 "tenders": package.tenders.all(),
+                "pact_text": PACT_TEXT,
+                "signed_tender_ids": set(
+                    package.tenders.filter(
+                        pacts__signer=request.user,
+                        pacts__signer_role=IntegrityPact.SignerRole.PPK,
+                    ).values_list("pk", flat=True)
+                ),
                 "again_form": ApprovalAgainForm(),
             },
         ),
@@ -188,6 +204,9 @@ def manage(request, code: str):
                 "form": form,
                 "documents": tender.documents.select_related("blob"),
                 "missing_pacts": services.missing_pacts(tender),
+                # Offered only while allowed: no addendum once bids have closed (issue 15).
+                "documents_open": documents_open(tender),
+                **pact_context(request.user, tender, IntegrityPact.SignerRole.COMMITTEE),
                 "pacts": tender.pacts.select_related("signer", "document"),
                 "questions": tender.questions.all(),
                 "answer_form": AnswerForm(),

@@ -25,6 +25,7 @@ from lpse.tenders.selectors.lookup import announced_tender_or_404
 from lpse.tenders.services import participation
 from lpse.tenders.services import preparation as services
 from lpse.tenders.stages import STAGE_ORDER
+from lpse.tenders.views_actions import pact_context
 
 PAGE_SIZE = 20
 
@@ -83,10 +84,8 @@ def public_detail(request, code: str):
         "insider": insider,
         "questions": tender.questions.all() if (mine or insider) else None,
         "question_form": QuestionForm() if mine and status.is_open("clarification") else None,
-        "has_signed": user.is_authenticated
-        and IntegrityPact.objects.filter(
-            tender=tender, signer=user, signer_role=IntegrityPact.SignerRole.PROVIDER
-        ).exists(),
+        # The pact's text is shown before it can be signed; once signed, when (issue 15).
+        **pact_context(user, tender, IntegrityPact.SignerRole.PROVIDER),
         "can_participate": user.is_authenticated and Cap.PARTICIPATE in user.capabilities(),
     }
     for extra in hooks.tender_public_context.call(tender):

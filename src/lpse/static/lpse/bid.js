@@ -15,6 +15,13 @@
   const progressBox = document.getElementById("progress-box");
   const progress = document.getElementById("progress");
   const progressText = document.getElementById("progress-text");
+  // Every message goes through Django's JavaScript catalogue (djangojs domain, /jsi18n/), so it
+  // reads in the page's language; without the catalogue the English source is shown.
+  const gettext = window.gettext || ((text) => text);
+  const interpolate = window.interpolate ||
+    ((text, values) => text.replace(/%\((\w+)\)s/g, (_m, name) => String(values[name])));
+  const megabytes = new Intl.NumberFormat(document.documentElement.lang || undefined,
+    { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
   function csrf() {
     const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
@@ -32,7 +39,7 @@
     say(err.message || String(err), true);
     if (err.keyPage && form.dataset.keyPage) {
       const link = Object.assign(document.createElement("a"),
-        { href: form.dataset.keyPage, textContent: "Open the signing key page" });
+        { href: form.dataset.keyPage, textContent: gettext("Open the signing key page") });
       statusEl.append(" ", link);
     }
   }
@@ -86,7 +93,8 @@
   function show(done, total) {
     progressBox.hidden = false;
     progress.value = total ? Math.floor((done / total) * 100) : 0;
-    progressText.textContent = `${(done / 1048576).toFixed(1)} / ${(total / 1048576).toFixed(1)} MB`;
+    progressText.textContent = interpolate(gettext("%(done)s of %(total)s MB"),
+      { done: megabytes.format(done / 1048576), total: megabytes.format(total / 1048576) }, true);
   }
 
   // Send one chunk that starts at ``start``; on a broken connection ask the server where it
@@ -111,7 +119,7 @@
             if (state.state === "accepted" && state.receipt) { show(total, total); return state; }
           }
           const hint = data.code === "finished"
-            ? " Reload this page: “My bids” lists every bid received, with its receipt." : "";
+            ? " " + gettext("Reload this page: “My bids” lists every bid received, with its receipt.") : "";
           throw Object.assign(new Error(data.error + hint),
             { fatal: true, keyPage: ["no_signing_key", "unsigned", "bad_signature"].includes(data.code) });
         }
@@ -119,7 +127,7 @@
         return data;
       } catch (err) {
         if (err.fatal || attempt >= 8) throw err;
-        say(`Connection interrupted; resuming (attempt ${attempt + 1})…`, true);
+        say(interpolate(gettext("Connection interrupted; resuming (attempt %(n)s)…"), { n: attempt + 1 }, true), true);
         await new Promise((ok) => setTimeout(ok, Math.min(500 * 2 ** attempt, 8000)));
         try { offset = await serverOffset(url); } catch (e) { /* still offline: retry */ }
       }
@@ -168,7 +176,7 @@
   function boundFingerprint() {
     const fingerprint = form.dataset.keyFingerprint;
     if (!fingerprint) {
-      throw needKey("Your company has no signing key bound by the LPSE verifier, so its bids cannot be accepted. Make a key and bring its fingerprint to the verifier.");
+      throw needKey(gettext("Your company has no signing key bound by the LPSE verifier, so its bids cannot be accepted. Make a key and bring its fingerprint to the verifier."));
     }
     return fingerprint;
   }
@@ -178,7 +186,8 @@
     const keys = window.lpseSigningKey;
     const record = keys && await keys.find(form.dataset.company, fingerprint);
     if (!record) {
-      throw needKey(`This browser does not hold your company's signing key (fingerprint ${keys ? keys.grouped(fingerprint) : fingerprint}). Import it from its export file on the signing key page, or send the bid from the computer that made the key.`);
+      throw needKey(interpolate(gettext("This browser does not hold your company's signing key (fingerprint %(fingerprint)s). Import it from its export file on the signing key page, or send the bid from the computer that made the key."),
+        { fingerprint: keys ? keys.grouped(fingerprint) : fingerprint }, true));
     }
     return (sha256, size) => keys.sign(record, signedMessage(sha256, size));
   }
@@ -190,18 +199,29 @@
     let sig;
     try { sig = JSON.parse(await sigFile.text()); } catch (e) { sig = null; }
     if (!sig || sig.format !== "lpse-bid-signature-v1" || !sig.signature) {
-      throw new Error("The signature file is not one made by lpse apendo sign (bid.age.sig).");
+      throw new Error(gettext("The signature file is not one made by lpse apendo sign (bid.age.sig)."));
     }
-    if (sig.tender !== form.dataset.tender) throw new Error(`The signature file is for tender ${sig.tender}, not ${form.dataset.tender}.`);
-    if (sig.provider_npwp !== form.dataset.npwp) throw new Error(`The signature file is for another company (NPWP ${sig.provider_npwp}).`);
+    if (sig.tender !== form.dataset.tender) {
+      throw new Error(interpolate(gettext("The signature file is for tender %(theirs)s, not %(ours)s."),
+        { theirs: sig.tender, ours: form.dataset.tender }, true));
+    }
+    if (sig.provider_npwp !== form.dataset.npwp) {
+      throw new Error(interpolate(gettext("The signature file is for another company (NPWP %(npwp)s)."),
+        { npwp: sig.provider_npwp }, true));
+    }
     const keyFingerprint = await window.lpseSigningKey.fingerprintOf(window.lpseSigningKey.fromBase64(sig.public_key || ""));
     if (keyFingerprint !== fingerprint) {
-      throw needKey(`The signature file was made with a key that is not bound to your company (fingerprint ${window.lpseSigningKey.grouped(keyFingerprint)}).`);
+      throw needKey(interpolate(gettext("The signature file was made with a key that is not bound to your company (fingerprint %(fingerprint)s)."),
+        { fingerprint: window.lpseSigningKey.grouped(keyFingerprint) }, true));
     }
-    if (sig.size !== size) throw new Error(`The signature file is for an envelope of ${sig.size} bytes; this one has ${size}. Choose the envelope it was made for.`);
+    if (sig.size !== size) {
+      throw new Error(interpolate(gettext("The signature file is for an envelope of %(theirs)s bytes; this one has %(ours)s. Choose the envelope it was made for."),
+        { theirs: sig.size, ours: size }, true));
+    }
     return async (sha256) => {
       if (sha256 !== sig.sha256) {
-        throw new Error(`The signature file is for another envelope (SHA-256 ${sig.sha256}); this one is ${sha256}. Nothing was accepted: sign this envelope with lpse apendo sign.`);
+        throw new Error(interpolate(gettext("The signature file is for another envelope (SHA-256 %(theirs)s); this one is %(ours)s. Nothing was accepted: sign this envelope with lpse apendo sign."),
+          { theirs: sig.sha256, ours: sha256 }, true));
       }
       return sig.signature;
     };
@@ -228,26 +248,44 @@
     const receipt = result.receipt;
     let verified = false;
     try { verified = await verifyReceipt(receipt); } catch (e) { verified = false; }
-    say(`Bid received at ${receipt.received_at} (server time). SHA-256 ${receipt.sha256}. ` +
-        (verified ? "Receipt signature verified ✓" : "Receipt signature could not be verified here."),
+    // The server sends the time in WITA, spelled out; the receipt's own field stays UTC (signed).
+    const at = result.received_at_wita || receipt.received_at;
+    say(interpolate(gettext("Bid received on %(at)s. SHA-256 %(sha256)s."), { at, sha256: receipt.sha256 }, true) + " " +
+        (verified ? gettext("Receipt signature verified ✓") : gettext("Receipt signature could not be verified here.")),
         !verified);
     statusEl.dataset.verified = verified ? "yes" : "no";
     const links = document.createElement("p");
     links.innerHTML = `<a href="${result.receipt_url}">JSON</a> · <a href="${result.receipt_pdf_url}">PDF</a>`;
     statusEl.after(links);
+    await refreshMyBids();
+  }
+
+  // "My bids" as the server now lists it (the new bid, and the one it replaced), without a
+  // reload: the same page fetched again and only that section swapped in.
+  async function refreshMyBids() {
+    const current = document.getElementById("my-bids");
+    try {
+      const r = await fetch(window.location.pathname, { credentials: "same-origin" });
+      if (!r.ok) return;
+      const fresh = new DOMParser().parseFromString(await r.text(), "text/html").getElementById("my-bids");
+      if (current && fresh) current.replaceWith(document.adoptNode(fresh));
+    } catch (e) { /* the receipt is shown above; the list catches up on the next visit */ }
   }
 
   function lock(busy) {
     for (const b of document.querySelectorAll("#bid-form button, #envelope-form button")) b.disabled = busy;
+    for (const f of [form, envelopeForm]) {
+      if (busy) f.setAttribute("aria-busy", "true"); else f.removeAttribute("aria-busy");
+    }
   }
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const price = rupiah(form.total_price.value);
     const validity = parseInt(form.validity_days.value, 10);
-    if (!price) return say("Write the total price in rupiah, for example 1.250.000.000.", true);
-    if (!(validity > 0)) return say("Give how many days the offer is valid.", true);
-    if (!form.declaration.checked) return say("Tick the declaration.", true);
+    if (!price) return say(gettext("Write the total price in rupiah, for example 1.250.000.000."), true);
+    if (!(validity > 0)) return say(gettext("Give how many days the offer is valid."), true);
+    if (!form.declaration.checked) return say(gettext("Tick the declaration."), true);
     lock(true);
     try {
       const sign = await browserSigner(); // before anything is encrypted or sent
@@ -268,7 +306,7 @@
         entries.push([name, file]);
       }
       const plain = tarBlob(entries);
-      say("Encrypting in this browser and sending…");
+      say(gettext("Encrypting in this browser and sending…"));
       const encrypter = new window.ageEncryption.Encrypter();
       encrypter.addRecipient(form.dataset.recipient);
       const sealed = await encrypter.encrypt(plain.stream());
@@ -282,8 +320,8 @@
     event.preventDefault();
     const file = document.getElementById("envelope").files[0];
     const sigFile = document.getElementById("envelope-signature").files[0];
-    if (!file) return say("Choose the .age envelope.", true);
-    if (!sigFile) return say("Choose the envelope's signature file (.sig), made with lpse apendo sign.", true);
+    if (!file) return say(gettext("Choose the .age envelope."), true);
+    if (!sigFile) return say(gettext("Choose the envelope's signature file (.sig), made with lpse apendo sign."), true);
     lock(true);
     try { await finish(await upload(file.stream(), file.size, await fileSigner(sigFile, file.size))); }
     catch (err) { sayError(err); }

@@ -11,9 +11,11 @@
   const FORMAT = "lpse-tender-key-v2";
   const MIN_SCORE = 3; // zxcvbn 0..4: 3 = "safely unguessable" against an offline attack
   const enc = new TextEncoder();
-  const texts = JSON.parse((document.getElementById("key-texts") || {}).textContent || "{}");
-  const t = (key, values) =>
-    (texts[key] || key).replace(/%\((\w+)\)s/g, (_m, name) => String((values || {})[name]));
+  // Messages come from Django's JavaScript catalogue (djangojs domain, /jsi18n/); without it
+  // the English source is shown.
+  const gettext = window.gettext || ((text) => text);
+  const interpolate = window.interpolate ||
+    ((text, values) => text.replace(/%\((\w+)\)s/g, (_m, name) => String(values[name])));
 
   const b64 = (bytes) => btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
   const unb64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
@@ -33,18 +35,33 @@
     el.textContent = text;
     el.className = isError ? "errorlist" : "";
   }
+  // A long step (sealing, making the key, opening a share: seconds of scrypt): the button is
+  // disabled and the form marked busy, so nobody clicks twice or thinks nothing happens.
+  function busy(button, box, on) {
+    if (button) {
+      button.disabled = on;
+      // An indeterminate <progress> is the spinner: animated by the browser, no style needed.
+      const next = button.nextElementSibling;
+      if (on && !(next && next.classList.contains("busy"))) {
+        button.after(Object.assign(document.createElement("progress"),
+          { className: "busy", title: gettext("Processing…") }));
+      } else if (!on && next && next.classList.contains("busy")) next.remove();
+    }
+    if (!box) return;
+    if (on) box.setAttribute("aria-busy", "true"); else box.removeAttribute("aria-busy");
+  }
 
   // --- My opening key -----------------------------------------------------------------------
   async function makeOpeningKey(button, status) {
     const pp = document.getElementById("pp1").value;
-    if (pp !== document.getElementById("pp2").value) return say(status, t("mismatch"), true);
+    if (pp !== document.getElementById("pp2").value) return say(status, gettext("The two passphrases differ."), true);
     const verdict = window.lpsePassphrase.strength(pp, [button.dataset.user, "lpse", "pokja"]);
     if (verdict.score < MIN_SCORE) {
       const why = [verdict.feedback.warning, ...(verdict.feedback.suggestions || [])].filter(Boolean);
-      return say(status, t("weak") + (why.length ? " " + why.join(" ") : ""), true);
+      return say(status, gettext("This passphrase is too easy to guess.") + (why.length ? " " + why.join(" ") : ""), true);
     }
-    button.disabled = true;
-    say(status, t("sealing"));
+    busy(button, button.parentElement, true);
+    say(status, gettext("Making your key and sealing it with your passphrase (a few seconds)…"));
     const c = window.lpseCrypto;
     const identity = await c.generateX25519Identity();
     const sealer = new c.Encrypter();
@@ -62,7 +79,8 @@
     input.addEventListener("input", () => {
       if (!input.value) { out.textContent = ""; return; }
       const v = window.lpsePassphrase.strength(input.value, [user, "lpse", "pokja"]);
-      out.textContent = t("strength", { score: v.score }) + (v.score < MIN_SCORE ? " — " + t("too_weak") : " ✓");
+      out.textContent = interpolate(gettext("Strength %(score)s of 4"), { score: v.score }, true) +
+        (v.score < MIN_SCORE ? " — " + gettext("too weak") : " ✓");
     });
   }
 
@@ -110,17 +128,17 @@
       const opener = new c.Decrypter();
       opener.addPassphrase(document.getElementById("unlock-passphrase").value);
       try { identity = (await opener.decrypt(ageBytes(inputs.sealed_identity), "text")).trim(); }
-      catch (e) { throw new Error(t("wrong_passphrase")); }
+      catch (e) { throw new Error(gettext("The passphrase is wrong.")); }
     } else {
       const file = document.getElementById("unlock-identity-file").files[0];
       const text = file ? await file.text() : document.getElementById("unlock-identity").value;
       identity = (text.match(/AGE-SECRET-KEY-1[0-9A-Z]+/) || [""])[0];
-      if (!identity) throw new Error(t("no_identity"));
+      if (!identity) throw new Error(gettext("Give the secret part of your age key (AGE-SECRET-KEY-1…) or its file."));
     }
     const opener = new c.Decrypter();
     opener.addIdentity(identity);
     try { return await opener.decrypt(ageBytes(inputs.sealed_share), "text"); }
-    catch (e) { throw new Error(t("not_your_key")); }
+    catch (e) { throw new Error(gettext("This key does not open your share: it is another key than the one registered.")); }
   }
 
   function start() {
@@ -130,7 +148,7 @@
       const status = document.getElementById("make-key-status");
       showStrength(document.getElementById("pp1"), document.getElementById("pp-strength"), makeKey.dataset.user);
       makeKey.addEventListener("click", () => makeOpeningKey(makeKey, status).catch((e) => {
-        makeKey.disabled = false; say(status, e.message || String(e), true);
+        busy(makeKey, makeKey.parentElement, false); say(status, e.message || String(e), true);
       }));
     }
     const tenderKey = document.getElementById("make-tender-key");
@@ -138,23 +156,30 @@
       const status = document.getElementById("tender-key-status");
       const inputs = JSON.parse(document.getElementById("ceremony-inputs").textContent);
       tenderKey.addEventListener("click", async () => {
-        tenderKey.disabled = true;
-        say(status, t("making", { n: inputs.members.length }));
+        const form = document.getElementById("tender-key-form");
+        busy(tenderKey, form, true);
+        say(status, interpolate(gettext("Making the key and sealing %(n)s shares…"), { n: inputs.members.length }, true));
         try {
-          const form = document.getElementById("tender-key-form");
           form.material.value = await makeTenderKey(inputs);
           form.submit();
-        } catch (e) { tenderKey.disabled = false; say(status, e.message || String(e), true); }
+        } catch (e) { busy(tenderKey, form, false); say(status, e.message || String(e), true); }
       });
     }
     const unlock = document.getElementById("unlock-form");
     if (unlock) {
       const status = document.getElementById("unlock-status");
       const inputs = JSON.parse(document.getElementById("unlock-inputs").textContent);
+      const button = document.getElementById("unlock-btn");
       unlock.addEventListener("submit", async (event) => {
-        if (unlock.share.value.trim()) return; // pasted from lpse apendo open-share: send it
+        // Opening the share here, then the server's check (and, at the k-th share, the opening
+        // of every bid) take seconds: busy until the next page replaces this one.
+        busy(button, unlock, true);
+        if (unlock.share.value.trim()) { // pasted from lpse apendo open-share: send it
+          say(status, gettext("Processing… the bids open when enough shares are in."));
+          return;
+        }
         event.preventDefault();
-        say(status, t("opening"));
+        say(status, gettext("Opening your share in this browser…"));
         try {
           unlock.share.value = await openShare(inputs);
           for (const id of ["unlock-passphrase", "unlock-identity"]) {
@@ -162,7 +187,7 @@
             if (el) el.value = "";
           }
           unlock.submit();
-        } catch (e) { say(status, e.message || String(e), true); }
+        } catch (e) { busy(button, unlock, false); say(status, e.message || String(e), true); }
       });
     }
   }
