@@ -150,6 +150,7 @@
       makeKey.addEventListener("click", () => makeOpeningKey(makeKey, status).catch((e) => {
         busy(makeKey, makeKey.parentElement, false); say(status, e.message || String(e), true);
       }));
+      makeKey.disabled = false; // served disabled: a click before this line would do nothing
     }
     const tenderKey = document.getElementById("make-tender-key");
     if (tenderKey) {
@@ -164,6 +165,7 @@
           form.submit();
         } catch (e) { busy(tenderKey, form, false); say(status, e.message || String(e), true); }
       });
+      tenderKey.disabled = false; // served disabled: a click before this line would do nothing
     }
     const unlock = document.getElementById("unlock-form");
     if (unlock) {
