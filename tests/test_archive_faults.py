@@ -347,3 +347,19 @@ def test_R_6_3_a_subset_is_written_n_of_t(backup_folder):
 
 
 # ----- (a) the process killed mid-backup -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["OSError: [Errno 28] No space left on device", "No space left on device (os error 28)"],
+)
+def test_R_6_3_a_full_disk_is_recognised_in_both_of_pyrages_wordings(text):
+    """pyrage words a write error as Python's ("[Errno 28]", writing through a Python file) or
+    Rust's ("(os error 28)", encrypt_file writing itself); both must name a full medium (the
+    PostgreSQL run of the test above filled the disk on the second path)."""
+    import errno
+
+    from lpse.archive.pieces import _os_error
+
+    again = _os_error(Exception(text))
+    assert isinstance(again, OSError) and again.errno == errno.ENOSPC

@@ -149,13 +149,15 @@ def encrypt_many(
 
 
 def _os_error(exc: Exception) -> Exception:
-    """pyrage reports a failed write as EncryptError("OSError: [Errno 28] …"): the OSError
-    again, so the target can say what it means (a full medium)."""
+    """pyrage reports a failed write as an EncryptError carrying the OS error's text: the
+    OSError again, so the target can say what it means (a full medium)."""
     import re
 
-    found = re.search(r"\[Errno (\d+)\]", str(exc))
+    # Python's "[Errno 28] …" when pyrage wrote through a Python file, Rust's "… (os error 28)"
+    # when it wrote the file itself (encrypt_file).
+    found = re.search(r"\[Errno (\d+)\]|\(os error (\d+)\)", str(exc))
     if found:
-        number = int(found.group(1))
+        number = int(found.group(1) or found.group(2))
         return OSError(number, os.strerror(number))
     return exc
 
