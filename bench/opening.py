@@ -1,6 +1,6 @@
 """Issue 4, benchmark 3: the opening ceremony — 100 bids of 10 MiB opened 3-of-5.
 
-    uv run python bench/opening.py [--bids 100] [--mb 10] [--profile]
+    uv run python bench/opening.py [--bids 100] [--mb 10] [--workers N] [--profile]
                                    [--database-url postgres://postgres@127.0.0.1:5432/postgres]
 
 The site is built as in bid_intake.py (whose helpers this script imports), in this process: a
@@ -52,6 +52,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -117,10 +118,47 @@ def durable_decryption(paths: list[Path], identity, folder: Path) -> float:
     return seconds
 
 
+class PeakRss:
+    """Peak resident memory of this process and of the largest of its descendants (the pool's
+    workers hang under the fork server), sampled every 20 ms while the block runs."""
+
+    def __init__(self):
+        self.parent = self.child = 0
+        self._stop = threading.Event()
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.wait(0.02):
+            self.parent = max(self.parent, me.memory_info().rss)
+            for child in me.children(recursive=True):
+                try:
+                    self.child = max(self.child, child.memory_info().rss)
+                except psutil.Error:
+                    continue
+
+    def __enter__(self):
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bids", type=int, default=100)
     parser.add_argument("--mb", type=int, default=10, help="envelope size, MiB (default 10)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="LPSE_OPENING_WORKERS: processes decrypting bids (default: the setting's, one a "
+        "core up to 4; 1 = all in the ceremony's process)",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile the opening")
     parser.add_argument("--profile-lines", type=int, default=25)
     parser.add_argument("--seed", type=int, default=3)
@@ -221,13 +259,17 @@ def main(argv: list[str] | None = None) -> int:
         for member in members[:2]:
             offline.unlock_share(member=member, tender=tender, identity=site.identities[member.pk])
         first_two = time.perf_counter() - t0
+        if args.workers:
+            settings.LPSE_OPENING_WORKERS = args.workers
         profiler = cProfile.Profile() if args.profile else None
+        memory = PeakRss()
         t0 = time.perf_counter()
         if profiler:
             profiler.enable()
-        result = offline.unlock_share(
-            member=members[2], tender=tender, identity=site.identities[members[2].pk]
-        )
+        with memory:
+            result = offline.unlock_share(
+                member=members[2], tender=tender, identity=site.identities[members[2].pk]
+            )
         if profiler:
             profiler.disable()
         opening_seconds = time.perf_counter() - t0
@@ -274,7 +316,9 @@ def main(argv: list[str] | None = None) -> int:
         mb = total / MiB
         print()
         print(machine_line(db_version))
-        print(f"opening: {args.bids} bids × {args.mb} MiB ({mb:.0f} MiB), 3-of-5, in-process")
+        workers = settings.LPSE_OPENING_WORKERS
+        where = "in-process" if workers == 1 else f"{workers} worker processes"
+        print(f"opening: {args.bids} bids × {args.mb} MiB ({mb:.0f} MiB), 3-of-5, {where}")
         header = f"{'step':<44} {'s':>7} {'MiB/s':>7} {'×baseline':>9}"
         lines = [header, "-" * len(header)]
         for name, seconds in [
@@ -295,6 +339,10 @@ def main(argv: list[str] | None = None) -> int:
             "reference's, which also writes every plaintext to disk durably as the opening "
             f"must. All {len(opened)} bids opened with their "
             f"sealed prices. (Submitting them in-process took {submit_seconds:.1f} s.)"
+        )
+        print(
+            f"peak RSS during the opening: ceremony's process {memory.parent / MiB:.0f} MiB, "
+            f"largest worker {memory.child / MiB:.0f} MiB (sampled every 20 ms)"
         )
         print(
             f"receipt checks (R-9.9): {receipt_seconds * 1000:.1f} ms for {len(bids)} bids, "

@@ -29,6 +29,13 @@ resolver and the capability each view declares: do not edit by hand. Regenerate 
 `uv run python scripts/roles_table.py`; `tests/test_roles_table.py` fails when it is stale.
 A page that accepts any of several capabilities is listed under each. Every signed-in person
 also reaches the pages listed at the end; public pages are not listed.
+
+After each capability, *whose records* its pages show (issue 21, ASVS V8.2.2, V8.4.1; declared
+in `lpse.accounts.data_scope`): **own company**, **own agency**, **assignment** (the person's
+packages, committees, procurements or trainings) — a record outside it is not found or refused —
+or **LPSE-wide**, a decision: the LPSE is one service for every agency and provider (its helpdesk
+answers every caller, its verifiers verify every provider, its staff run one system and one
+server room).
 """
 
 
@@ -86,6 +93,7 @@ def endpoints_by_capability() -> dict[str, list[str]]:
 def build() -> str:
     from django.utils import translation
 
+    from lpse.accounts.data_scope import decision_for
     from lpse.accounts.roles import ROLE_CAPABILITIES, Role
     from lpse.core.capabilities import AUTHENTICATED
 
@@ -104,7 +112,8 @@ def build() -> str:
             if not caps:
                 out.append("No capability of its own: only the pages of every signed-in person.")
             for cap in caps:
-                out.append(f"- **`{cap}`**")
+                decision = decision_for(role, cap)
+                out.append(f"- **`{cap}`** — {decision.scope}: {decision.why}")
                 for line in pages.get(cap, []) or ["(no page or API operation yet)"]:
                     out.append(f"  - {line}")
         out.append("\n## Every signed-in person\n")

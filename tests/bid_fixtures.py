@@ -29,9 +29,14 @@ AT_OPENING = at(9, 10, 30)
 
 @dataclass
 class BiddingTender:
+    """A tender taking bids, or the backing tender of a non-tender procurement taking offers
+    (``tests.nontender_fixtures.offer_bidding``): the bid trust tests run on both."""
+
     tender: object
-    setup: object
+    setup: object  # what knows each opener's identity (``identity_of``)
     provider: object
+    openers: list = None  # who unlocks: the committee members, or the procurement officer
+    needed: int = 3  # how many of them open the bids
 
     @property
     def recipient(self) -> str:
@@ -99,7 +104,20 @@ def five_member_agency(make_user):
 
 
 @pytest.fixture
-def bidding(five_member_agency, verified_provider):
+def bidding(request):
+    """A tender taking bids; with ``EITHER_BIDDING`` the test runs once more on a non-tender
+    procurement's sealed offer (R-8.6), whose module imports ``offer_bidding`` and ``officer``
+    from tests.nontender_fixtures."""
+    kind = getattr(request, "param", "tender")
+    return request.getfixturevalue("tender_bidding" if kind == "tender" else "offer_bidding")
+
+
+# The same attack on a tender's bid and on a non-tender offer: one test, two runs, no copy.
+EITHER_BIDDING = pytest.mark.parametrize("bidding", ["tender", "non-tender offer"], indirect=True)
+
+
+@pytest.fixture
+def tender_bidding(five_member_agency, verified_provider):
     from lpse.catalog.models import BusinessSubField  # noqa: F401  (reference data loaded)
 
     setup = five_member_agency
@@ -113,7 +131,9 @@ def bidding(five_member_agency, verified_provider):
         participation.participation_register(actor=verified_provider, tender=tender)
     bind_signing_key(verified_provider.company)
     tender.refresh_from_db()
-    return BiddingTender(tender=tender, setup=setup, provider=verified_provider)
+    return BiddingTender(
+        tender=tender, setup=setup, provider=verified_provider, openers=setup.members, needed=3
+    )
 
 
 def seal(

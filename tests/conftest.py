@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -15,10 +16,37 @@ from django.utils import translation
 from lpse.accounts.models import Agency
 from lpse.accounts.roles import AGENCY_ROLES, Role
 from lpse.accounts.services import user_bootstrap
+from tests.live_server import serialise_live_server
 
-pytest_plugins = ["tests.tender_fixtures", "tests.bid_fixtures", "tests.evaluation_fixtures"]
+pytest_plugins = [
+    "tests.tender_fixtures",
+    "tests.bid_fixtures",
+    "tests.evaluation_fixtures",
+    "tests.fault_fixtures",
+]
 
 PASSWORD = "Correct-Horse-42!"
+
+serialise_live_server()
+
+
+@pytest.fixture(autouse=True)
+def _api_rate_limit_off(settings):
+    """The API's rate limit counts in the shared cache, which outlives one test: off unless a
+    test sets its own limit (tests/test_api_contract.py, tests/test_public_limits.py); likewise
+    the public forms' and proofs' limits."""
+    settings.LPSE_API_RATE_PER_MINUTE = 0
+    settings.LPSE_PUBLIC_FORM_RATE_PER_MINUTE = 0
+    settings.LPSE_PUBLIC_PROOF_RATE_PER_MINUTE = 0
+
+
+@pytest.fixture(autouse=True)
+def _fresh_public_pages():
+    """Cached public pages live in the shared cache, which outlives one test, and a test's
+    writes never commit (so never announce themselves): each test starts with a new version."""
+    from lpse.core.public_cache import _bump
+
+    _bump()
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +66,13 @@ def _english_and_plain_settings(settings, tmp_path):
     # Files and keys of each test in a folder of its own, never in the developer's ./data.
     settings.DATA_DIR = tmp_path / "data"
     settings.MEDIA_ROOT = tmp_path / "data" / "media"
+    # The embedded default's file cache lives in the data folder, which settings named once at
+    # import: one folder for every xdist worker, so one worker's cached pages and counters
+    # showed in another's test. A cache of this test's own (a shared one, where a test sets it).
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        settings.CACHES = {
+            "default": {**settings.CACHES["default"], "LOCATION": str(tmp_path / "data" / "cache")}
+        }
     settings.DATA_DIR.mkdir()
     with translation.override("en"):
         yield
@@ -98,6 +133,17 @@ def reference_data(db):
                 origin="reference",
                 reference_version=goods.version,
             )
+    # Thresholds: seeded by migration operations/0002, flushed the same way.
+    from lpse.operations.defaults import create_default_thresholds
+    from lpse.operations.models import Threshold
+
+    create_default_thresholds(Threshold)
+    # The annex V duty catalogue: seeded by migration operations/0004, flushed the same way.
+    from lpse.operations.duty_catalogue import load_catalogue
+    from lpse.operations.models import Duty
+
+    if not Duty.objects.exists():
+        load_catalogue()
     if not VerificationItem.objects.exists():
         for order, (label, description) in enumerate(demo.CHECKLIST, start=1):
             VerificationItem.objects.create(label=label, description=description, order=order)
@@ -132,8 +178,13 @@ def users_by_role(make_user):
 class Mailbox:
     messages: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # An SMTP reply to give instead of accepting (e.g. "451 4.3.0 Try again later"): a server
+    # that refuses, for the outbox's retries.
+    refuse_with: str = ""
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        if self.refuse_with:
+            return self.refuse_with
         msg = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(msg)
@@ -193,6 +244,50 @@ def link_in(body: str, path_fragment: str) -> str:
 # ----- a real S3 server (SeaweedFS) for the backup target and, later, the blob store --------
 
 
+def _clamd_or_skip():
+    from tests.clamd import clamd_binary
+
+    if clamd_binary() is None:
+        reason = "clamd is not installed (apt-get install clamav-daemon; scripts/test does it)"
+        if os.environ.get("LPSE_REQUIRE_CLAMD") == "1":
+            pytest.fail(f"{reason} (LPSE_REQUIRE_CLAMD=1 requires the scanner tests to run)")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def clamd_server(tmp_path_factory):
+    """One real clamd on loopback for the session, with the EICAR signatures (tests/clamd.py)."""
+    from tests.clamd import Clamd
+
+    _clamd_or_skip()
+    server = Clamd(tmp_path_factory.mktemp("clamd")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def scanner(clamd_server, settings):
+    """Uploads are scanned by the session's clamd in this test."""
+    settings.LPSE_CLAMD = clamd_server.address
+    return clamd_server
+
+
+@pytest.fixture
+def own_clamd(tmp_path, settings):
+    """A clamd of this test's own, which the test may stop ("scanner down") and start again."""
+    from tests.clamd import Clamd
+
+    _clamd_or_skip()
+    server = Clamd(tmp_path / "clamd").start()
+    settings.LPSE_CLAMD = server.address
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory):
     """One SeaweedFS ``weed server -s3`` on loopback for the whole session (tests/s3server.py)."""
@@ -213,3 +308,28 @@ def s3_bucket(s3_server):
     name = s3_server.make_bucket(f"test-{uuid.uuid4().hex[:16]}")
     yield name
     s3_server.delete_bucket(name)
+
+
+def use_s3_storage(settings, server, bucket: str) -> None:
+    """Keep this test's blobs in ``bucket`` of ``server`` (core.storage's S3 backend)."""
+    settings.LPSE_STORAGE_URL = f"s3://{bucket}/lpse?endpoint={server.endpoint}"
+    settings.LPSE_STORAGE_S3_ACCESS_KEY = server.access_key
+    settings.LPSE_STORAGE_S3_SECRET_KEY = server.secret_key
+    settings.LPSE_SCRATCH_DIR = str(settings.DATA_DIR.parent / "scratch")
+
+
+@pytest.fixture(params=["local", "s3"])
+def file_store(request, settings):
+    """Run the test once with blobs in the data folder and once in a SeaweedFS bucket
+    (issue 19): returns "local" or "s3"."""
+    if request.param == "s3":
+        server = request.getfixturevalue("s3_server")
+        use_s3_storage(settings, server, request.getfixturevalue("s3_bucket"))
+    return request.param
+
+
+@pytest.fixture
+def s3_store(settings, s3_server, s3_bucket):
+    """Blobs in a SeaweedFS bucket of this test's own; returns the server."""
+    use_s3_storage(settings, s3_server, s3_bucket)
+    return s3_server

@@ -22,8 +22,24 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.auth
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
+
+def _real_utc_now(remove_tzinfo: bool = True):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    hatch = time_machine.escape_hatch
+    now = datetime.fromtimestamp(hatch.time.time() if hatch.is_travelling() else time.time(), UTC)
+    return now.replace(tzinfo=None) if remove_tzinfo else now
+
+
+# S3 requests are signed with the time (SigV4) and the server refuses one 15 minutes off; tests
+# travel in time (time_machine) to a bidding period, but a node's real clock signs its requests.
+botocore.auth.get_current_datetime = _real_utc_now  # type: ignore[attr-defined]
 
 START_TIMEOUT = 60.0  # seconds; it is usually ready in about five
 # Names of the ports weed server listens on; each is given explicitly (the gRPC ones too,
@@ -154,6 +170,15 @@ class SeaweedS3:
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
             self._end(process)
+        self._remove_grpc_sockets()
+
+    def kill(self) -> None:
+        """The store goes down at once (SIGKILL: no flush, no goodbye), as a crashed server
+        would. Start another ``SeaweedS3`` on the same folder (fresh ports) to bring it back."""
+        process, self._process = self._process, None
+        if process is not None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
         self._remove_grpc_sockets()
 
     @staticmethod

@@ -4,6 +4,9 @@ the storage folder but no secret — not the receipt-signing key, not a committe
 R-9.9: the opening reads only the envelope a bid's signed receipt names. Each test here makes the
 swap that succeeded before the check (the opening read the forged price) and shows it now stops
 that bid as "replaced after receipt", which the unopenable-file procedure (R-3.1) then handles.
+
+Each attack runs on a tender's bid and on a non-tender procurement's sealed offer (R-8.6), which
+goes through the same machinery on its backing tender and is opened by the procurement officer.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from lpse.bids import offline
 from lpse.bids.models import Bid, OpenedBid
 from lpse.bids.services import opening, unopenable
 from lpse.core.storage import store_bytes
-from tests.bid_fixtures import AT_OPENING, DURING_BIDDING, seal, submit
+from tests.bid_fixtures import AT_OPENING, DURING_BIDDING, EITHER_BIDDING, seal, submit
+from tests.nontender_fixtures import offer_bidding, officer  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +30,7 @@ FORGED_PRICE = "1.00"
 
 def _open(bidding) -> None:
     with time_machine.travel(AT_OPENING, tick=False):
-        for member in bidding.setup.members[:3]:
+        for member in bidding.openers[: bidding.needed]:
             offline.unlock_share(
                 member=member, tender=bidding.tender, identity=bidding.setup.identity_of(member)
             )
@@ -47,6 +51,7 @@ def _forged_envelope(bidding):
     return store_bytes(seal(bidding.recipient, bidding.tender.code, price=FORGED_PRICE))
 
 
+@EITHER_BIDDING
 def test_R_9_9_a_bid_swapped_in_the_database_is_refused_at_the_opening_as_replaced_after_receipt(
     bidding, make_user
 ):
@@ -64,7 +69,7 @@ def test_R_9_9_a_bid_swapped_in_the_database_is_refused_at_the_opening_as_replac
     assert receipt_sha256 in opened.problem_message and forged.sha256 in opened.problem_message
     # The unopenable-file procedure (R-3.1) takes it: the committee reports it, the LPSE admin's
     # re-check finds the same, and the witness report states both fingerprints.
-    member = bidding.setup.members[0]
+    member = bidding.openers[0]  # a committee member, or the procurement officer
     with time_machine.travel(AT_OPENING, tick=False):
         case = unopenable.case_request(actor=member, opened_bid=opened, note="Harga aneh")
         case = unopenable.case_attempt(
@@ -73,6 +78,7 @@ def test_R_9_9_a_bid_swapped_in_the_database_is_refused_at_the_opening_as_replac
     assert case.attempt_result.startswith("replaced after receipt")
 
 
+@EITHER_BIDDING
 def test_R_9_9_a_receipt_edited_to_name_the_swapped_envelope_fails_its_signature(bidding):
     bid = _genuine_bid(bidding)
     forged = _forged_envelope(bidding)
@@ -86,6 +92,7 @@ def test_R_9_9_a_receipt_edited_to_name_the_swapped_envelope_fails_its_signature
     assert "does not verify" in opened.problem_message
 
 
+@EITHER_BIDDING
 def test_R_9_9_an_earlier_bid_put_back_with_its_own_valid_receipt_is_refused(bidding):
     """The attacker cannot forge a receipt, but may reuse a real one: the provider's first bid
     (replaced by a later one) had a valid receipt. Putting the first envelope and its receipt on
@@ -106,7 +113,11 @@ def test_R_9_9_an_earlier_bid_put_back_with_its_own_valid_receipt_is_refused(bid
     assert "belongs to another bid" in opened.problem_message
 
 
-def test_R_9_9_an_untouched_bid_opens_and_the_public_results_show_its_receipt_hash(bidding, client):
+def test_R_9_9_an_untouched_bid_opens_and_the_public_results_show_its_receipt_hash(
+    tender_bidding, client
+):
+    """A tender's public page (a non-tender's results page shows no bids, R-8.6)."""
+    bidding = tender_bidding
     bid = _genuine_bid(bidding)
     _open(bidding)
     opened = OpenedBid.objects.get(bid=bid)

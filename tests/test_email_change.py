@@ -365,10 +365,12 @@ def test_R_3_2_a_provider_cannot_see_or_touch_another_companys_request(
 
 
 def test_R_3_2_the_agency_admin_sees_the_history_with_old_new_who_and_the_evidence(
-    checked, staff, client, django_capture_on_commit_callbacks
+    bidding, checked, staff, client, django_capture_on_commit_callbacks
 ):
+    """The company takes part in a tender of the agency (``bidding``: RSUD): its administrator
+    follows the company's address changes."""
     services.email_change_apply(actor=staff["admin"], change=checked)
-    client.force_login(staff["agency_admin"])
+    client.force_login(bidding.setup.agency_admin)
     desk = client.get("/verifikasi/ganti-email/").content.decode()
     assert "Sinar Maros" in desk and OLD in desk and NEW in desk
     assert staff["verifier"].username in desk and staff["admin"].username in desk
@@ -476,3 +478,21 @@ def test_R_3_2_the_one_who_checked_does_not_also_apply(submitted, staff, make_us
     services.email_change_apply(actor=staff["admin"], change=submitted)
     submitted.refresh_from_db()
     assert submitted.company.email == NEW
+
+
+def test_R_3_2_issue21_an_agency_admin_sees_only_the_companies_taking_part_in_its_tenders(
+    bidding, checked, staff, client
+):
+    """Object-level scope (issue 21): the administrator of another agency (DPUPR, where the
+    company takes part in nothing) finds neither the request nor its signed statement, by the
+    list, by a search or by guessing the URL; the verifier and the administrator see it all."""
+    client.force_login(staff["agency_admin"])  # DPUPR
+    assert "Sinar Maros" not in client.get("/verifikasi/ganti-email/").content.decode()
+    assert "Sinar Maros" not in client.get("/verifikasi/ganti-email/?q=sinar").content.decode()
+    assert client.get(f"/verifikasi/ganti-email/{checked.pk}/").status_code == 404
+    statement_url = f"/verifikasi/ganti-email/{checked.pk}/surat-pernyataan/"
+    assert client.get(statement_url).status_code == 404
+    for who in (staff["verifier"], staff["admin"], bidding.setup.agency_admin):
+        client.force_login(who)
+        assert "Sinar Maros" in client.get("/verifikasi/ganti-email/").content.decode()
+        assert client.get(statement_url).status_code == 200

@@ -145,6 +145,7 @@ def test_issue15_the_javascript_catalogue_is_served_to_anyone(client):
     assert "django.gettext" in page.content.decode() or "gettext" in page.content.decode()
 
 
+@pytest.mark.django_db  # every page reads the maintenance announcements (R-5.3)
 def test_a_form_sent_without_its_csrf_token_gets_the_sites_page():
     """Issue 15: Django's own CSRF page is English and outside the layout."""
     from django.test import Client

@@ -79,16 +79,40 @@ def test_the_embedded_scheduler_runs_the_beat_schedule_and_respects_its_times(ma
     Company.objects.filter(pk=company.pk).update(verify_by=timezone.now() - timedelta(minutes=1))
     last_run: dict[str, float] = {}
     assert scheduler.run_pending(last_run) == [
+        "deliver-outbox",
         "expire-registrations",
         "clean-abandoned-uploads",
         "mail-due-announcements",
         "publish-tree-head",
         "scheduled-backup",
         "check-backups",
+        "rescan-held-uploads",
+        "mail-security-summary",
+        "server-room-open-visits",
+        "facility-watch",
+        "facility-checklist-reminder",
+        "duty-register",
+        "publish-ocds",
+        "sample-installation",
+        "mail-maintenance-announcements",
+        "downsample-samples",
     ]
     company.refresh_from_db()
     assert company.state == Company.State.EXPIRED
     assert scheduler.run_pending(last_run) == []  # not due again until its next crontab time
+
+
+def test_every_periodic_job_says_whether_it_runs_on_every_node_or_once():
+    """Issue 16: the host sampler runs on each node (beside each web server, broker or not);
+    the rest run once for the installation, from beat or the one embedded scheduler."""
+    from lpse.celery import INSTALLATION, JOB_SCOPE, NODE, NODE_SCHEDULE, app
+
+    assert set(JOB_SCOPE) == set(NODE_SCHEDULE) | set(app.conf.beat_schedule)
+    assert not set(NODE_SCHEDULE) & set(app.conf.beat_schedule)
+    assert JOB_SCOPE["sample-host"] == NODE
+    assert JOB_SCOPE["check-backups"] == INSTALLATION
+    assert set(scheduler.schedule_for(installation_jobs=False)) == {"sample-host"}
+    assert set(scheduler.schedule_for(installation_jobs=True)) == set(JOB_SCOPE)
 
 
 def test_a_failing_periodic_job_is_logged_and_does_not_stop_the_others():

@@ -99,12 +99,25 @@ class VisibleText(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.skipping = 0
+        self.quoting: list[str] = []
         self.pieces: list[str] = []
 
+    VOID = ("area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr")
+
     def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if self.quoting:  # inside the regulation's own words: track the nesting to its end
+            if tag not in self.VOID:
+                self.quoting.append(tag)
+            return
+        if tag != "html" and values.get("lang") and tag not in self.VOID:
+            # Words in a language of their own, marked for screen readers: the regulation quoted
+            # in the original Indonesian (lang="id"), an e-mail shown as it was written (the
+            # outbox) — not the interface's words.
+            self.quoting.append(tag)
+            return
         if tag in self.SKIPPED:
             self.skipping += 1
-        values = dict(attrs)
         for name in READ_ATTRIBUTES:
             if values.get(name):
                 self.pieces.append(values[name])
@@ -112,11 +125,15 @@ class VisibleText(HTMLParser):
             self.pieces.append(values["value"])
 
     def handle_endtag(self, tag):
+        if self.quoting:
+            if tag == self.quoting[-1]:
+                self.quoting.pop()
+            return
         if tag in self.SKIPPED and self.skipping:
             self.skipping -= 1
 
     def handle_data(self, data):
-        if not self.skipping and data.strip():
+        if not self.skipping and not self.quoting and data.strip():
             self.pieces.append(data)
 
 

@@ -88,6 +88,19 @@ def _unescape(raw: bytes) -> str:
     return _ESCAPE.sub(one, raw).decode("latin-1")
 
 
+def _inflate(raw: bytes) -> bytes:
+    """A stream's bytes, inflated when compressed. The pattern above cannot tell a last data
+    byte of 0x0D from the CR of a CR LF before ``endstream``: with such a byte cut off the
+    stream is truncated, so it is tried again with the CR put back (CI failed once on this,
+    one compressed stream in 256)."""
+    for candidate in (raw, raw + b"\r"):
+        try:
+            return zlib.decompress(candidate)
+        except zlib.error:
+            continue
+    return raw
+
+
 def pdf_text(data: bytes) -> str:
     """The text drawn on the pages of a PDF made by fpdf2, one line per text operator. Fails
     unless the bytes are a whole PDF (header, cross-reference table, end marker)."""
@@ -95,10 +108,7 @@ def pdf_text(data: bytes) -> str:
     assert b"xref" in data and data.rstrip().endswith(b"%%EOF"), "not a complete PDF"
     lines = []
     for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            content = zlib.decompress(stream.group(1))
-        except zlib.error:
-            content = stream.group(1)
+        content = _inflate(stream.group(1))
         lines += [_unescape(m.group(1)) for m in _LITERAL.finditer(content)]
     return "\n".join(lines)
 

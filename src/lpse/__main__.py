@@ -5,6 +5,7 @@ lpse serve           production WSGI server (gunicorn) with several workers
 lpse worker | beat   Celery worker / scheduler (production, with CELERY_BROKER_URL)
 lpse audit verify    walk the audit hash chain
 lpse <command>       any management command (migrate, createsuperuser, …)
+lpse --help          every command with one line each (lpse/cli.py)
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+
+from lpse import cli
 
 
 def _settings_or_exit() -> None:
@@ -25,6 +28,20 @@ def _settings_or_exit() -> None:
     except ConfigError as exc:
         sys.stderr.write(f"lpse: configuration error: {exc}\n")
         raise SystemExit(2) from None
+
+
+def _metrics_dir() -> None:
+    """prometheus-client's multiprocess mode: every worker writes its counters to files in this
+    folder and ``/metrics`` sums them. Emptied at each start (the files of dead workers). Set
+    before anything imports prometheus-client, which picks its mode when it is imported."""
+    import shutil
+
+    from django.conf import settings
+
+    folder = settings.DATA_DIR / "metrics" / settings.LPSE_NODE_NAME
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 def _serve(bind: str, workers: int, *, embedded_scheduler: bool) -> None:
@@ -53,21 +70,26 @@ def _serve(bind: str, workers: int, *, embedded_scheduler: bool) -> None:
         def load(self):
             return application
 
-    scheduler = None
-    if embedded_scheduler:
-        # One scheduler process beside the server, not a thread in it: see run_scheduler.
-        scheduler = subprocess.Popen([sys.executable, "-m", "lpse", "run_scheduler"])
+    # One scheduler process beside the server, not a thread in it: see run_scheduler. It runs
+    # this node's jobs always, and every job when there is no broker (embedded mode).
+    command = [sys.executable, "-m", "lpse", "run_scheduler"]
+    if not embedded_scheduler:
+        command.append("--node-only")
+    scheduler = subprocess.Popen(command)  # noqa: S603 - our own interpreter and fixed arguments
     try:
         Server().run()
     finally:
-        if scheduler is not None:
-            scheduler.terminate()
-            scheduler.wait(timeout=10)
+        scheduler.terminate()
+        scheduler.wait(timeout=10)
 
 
 def demo(argv: list[str]) -> None:
+    cli.parse_server_options("demo", argv)  # --help exits here, before anything is touched
     os.environ["LPSE_DEMO"] = "1"
+    # The demo's uplink check (R-5.2) goes to its own address: never an outside one.
+    os.environ.setdefault("LPSE_UPLINK_TARGETS", os.environ.get("LPSE_BIND", "127.0.0.1:8000"))
     _settings_or_exit()
+    _metrics_dir()
     from django.conf import settings
     from django.core.management import call_command
 
@@ -83,7 +105,9 @@ def demo(argv: list[str]) -> None:
 
 
 def serve(argv: list[str]) -> None:
+    cli.parse_server_options("serve", argv)  # --help exits here, before anything is touched
     _settings_or_exit()
+    _metrics_dir()
     from django.conf import settings
     from django.core.management import call_command
 
@@ -110,8 +134,16 @@ def celery(kind: str, argv: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] == "help" or {"--help", "-h"} & set(argv):
+        os.environ["LPSE_HELP_ONLY"] = "1"  # settings then write nothing (lpse/settings.py)
     command = argv[0] if argv else "help"
-    if command == "demo":
+    if command in ("help", "--help", "-h") and len(argv) > 1:
+        # "lpse help serve" means "lpse serve --help", for every command
+        command, argv = argv[1], [argv[1], "--help"]
+    if command in ("help", "--help", "-h"):
+        _settings_or_exit()
+        sys.stdout.write(cli.overview())
+    elif command == "demo":
         demo(argv[1:])
     elif command == "serve":
         serve(argv[1:])

@@ -9,8 +9,11 @@ from lpse.core import views as core_views
 from lpse.core.api import api
 from lpse.core.capabilities import public
 from lpse.portal import api as _portal_api  # noqa: F401  (registers its operations)
+from lpse.portal import api_ocds as _ocds_api  # noqa: F401  (registers its operations)
 from lpse.portal import views as portal_views
 from lpse.portal import views_documents as documents
+from lpse.portal import views_red_flag_thresholds as red_flag_thresholds
+from lpse.portal import views_red_flags as red_flags
 from lpse.portal import views_transparency as transparency
 from lpse.tenders import api as _tenders_api  # noqa: F401  (registers its operations)
 
@@ -32,6 +35,23 @@ portal_patterns = (
             transparency.inclusion_proof,
             name="transparency_inclusion",
         ),
+        path("transparansi/tanda-bahaya/", red_flags.red_flags_public, name="red_flags_public"),
+        path("pengawasan/tanda-bahaya/", red_flags.red_flag_list, name="red_flag_list"),
+        path(
+            "kelola/tanda-bahaya/ambang/",
+            red_flag_thresholds.red_flag_thresholds,
+            name="red_flag_thresholds",
+        ),
+        path(
+            "pengawasan/tanda-bahaya/tender/<str:ocid>/",
+            red_flags.red_flag_tender,
+            name="red_flag_tender",
+        ),
+        path(
+            "pengawasan/tanda-bahaya/instansi/<str:agency_code>/",
+            red_flags.red_flag_agency,
+            name="red_flag_agency",
+        ),
         path("verifikasi-dokumen/", documents.document_verify, name="document_verify"),
         path(
             "verifikasi-dokumen/<str:sha256>.sig",
@@ -50,11 +70,13 @@ urlpatterns = [
     path("", include("lpse.tenders.urls")),
     path("", include("lpse.bids.urls")),
     path("", include("lpse.evaluation.urls")),
+    path("", include("lpse.nontender.urls")),
     path("", include("lpse.servicedesk.urls")),
     path("", include("lpse.training.urls")),
     path("", include("lpse.problems.urls")),
     path("", include("lpse.news.urls")),
     path("", include("lpse.archive.urls")),
+    path("", include("lpse.operations.urls")),
     path("akun/", include("lpse.accounts.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     # The scripts' messages (gettext in static/lpse/*.js), in the person's language.

@@ -113,6 +113,11 @@ def test_issue15_a_bid_is_filled_and_submitted_with_the_keyboard_only(bidding, a
         sign_in(page, provider.username, PASSWORD)
         install_signing_key(page, provider.company)
         page.goto(f"/tender/{tender.code}/penawaran/")
+        # Playwright turns the browser's file-chooser interception on without waiting for it when
+        # the first listener arrives; a Space pressed right after expect_file_chooser() could reach
+        # the browser first and open the real (headless, empty) dialog instead — as it did once in
+        # CI under load. A listener added now has it on long before the key is pressed.
+        page.on("filechooser", lambda _chooser: None)
         assert_accessible(page, axe)
 
         tab_to(page, "#total_price")

@@ -23,17 +23,18 @@ STATEMENT = (
 
 
 def test_a_company_changes_its_email_from_signed_statement_to_applied_and_both_addresses_hear(
-    new_page, smtp_server, verified_provider, make_user
+    new_page, smtp_server, verified_provider, make_user, bidding
 ):
     """R-3.2: the provider uploads the signed statement; R-1.6: the new address confirms it is
     active and controlled; the verifier records that the director's original KTP and the company
     deed were checked; the administrator applies the change, which moves the company's and the
-    account's address; old and new addresses are both e-mailed; the agency admin sees the
-    history with old, new, who and the statement's SHA-256."""
+    account's address; old and new addresses are both e-mailed; the administrator of an agency
+    whose tender the company takes part in (``bidding``) sees the history with old, new, who and
+    the statement's SHA-256."""
     # Accounts exist before the browser starts using the database.
     verifier = make_user(Role.VERIFIER)
     admin = make_user(Role.APP_ADMIN)
-    agency_admin = make_user(Role.AGENCY_ADMIN)
+    agency_admin = bidding.setup.agency_admin
     provider, mailbox_reader, verifier_page, admin_page, agency_page = (
         new_page(),
         new_page(),

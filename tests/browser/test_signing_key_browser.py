@@ -145,6 +145,9 @@ def check_export_file(export: Path, key: SigningKey) -> None:
 def check_the_key_cannot_leave_the_browser(page: Page, company_pk: int) -> None:
     """A script on the page (an injected one included) can sign with the stored key but not
     read it out: the CryptoKey is non-extractable."""
+    # The page was just loaded again after the proposal; its deferred script may not have run
+    # yet on a busy machine (CI failed once on 3a9a241 reading lpseSigningKey of undefined).
+    page.wait_for_function("() => window.lpseSigningKey !== undefined")
     outcome = page.evaluate(
         """async (company) => {
           const [record] = await window.lpseSigningKey.keysOf(company);

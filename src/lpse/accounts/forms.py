@@ -46,7 +46,10 @@ class OTPTokenForm(forms.Form):
 
 
 class PasswordConfirmForm(forms.Form):
+    # strip=False on every password field: a space at either end is part of the password (ASVS
+    # V6.2.8); the sign-in form never trimmed, so a trimmed new password could not be used.
     password = forms.CharField(
+        strip=False,
         label=_("Your password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
     )
@@ -54,11 +57,13 @@ class PasswordConfirmForm(forms.Form):
 
 class SetPasswordForm(forms.Form):
     password1 = forms.CharField(
+        strip=False,
         label=_("New password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 10 characters; not a common password; not only digits."),
     )
     password2 = forms.CharField(
+        strip=False,
         label=_("New password again"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -137,5 +142,34 @@ class AccountFilterForm(forms.Form):
     active = forms.ChoiceField(
         label=_("Status"),
         choices=[("", "—"), ("1", _("Active")), ("0", _("Not active"))],
+        required=False,
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        strip=False,
+        label=_("Current password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    new_password1 = SetPasswordForm.base_fields["password1"]
+    new_password2 = SetPasswordForm.base_fields["password2"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
+            self.add_error("new_password2", _("The two passwords are not the same."))
+        return data
+
+
+class IdentityCheckForm(forms.Form):
+    checked_identity = forms.BooleanField(
+        required=False,
+        label=_("I met the person and checked their original ID card (KTP) and staff record"),
+    )
+    note = forms.CharField(
+        label=_("How the identity was checked"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
         required=False,
     )

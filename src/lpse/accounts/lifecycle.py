@@ -8,11 +8,11 @@ refused, naming the work, until it is handed over.
 
 from __future__ import annotations
 
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lpse.accounts import session_records
 from lpse.accounts.models import Deactivation, PasswordLink, RoleGrant, User
 from lpse.accounts.roles import AGENCY_STAFF_ROLES, Role
 from lpse.accounts.services import grantable_roles, role_grant
@@ -81,13 +81,23 @@ def _require_another_app_admin(user: User) -> None:
 
 
 def sessions_end(user: User) -> int:
-    """Sign the person out everywhere at once: delete every session that belongs to them.
-    Returns how many there were."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
-            ended += 1
+    """Sign the person out everywhere at once; returns how many sessions there were."""
+    return session_records.sessions_end_all(user)
+
+
+def account_sessions_end(*, actor, user: User, reason: str) -> int:
+    """An administrator signs a person out everywhere without deactivating the account (a
+    lost laptop, a session left open in an internet café): audited with the reason."""
+    _require_manager(actor, user)
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        ended = sessions_end(user)
+        audit.record(
+            actor=actor,
+            action="sessions.end_all",
+            obj=user,
+            data={"username": user.username, "reason": reason, "sessions_ended": ended},
+        )
     return ended
 
 

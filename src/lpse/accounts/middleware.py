@@ -1,4 +1,5 @@
-"""Session policy: absolute timeout, login hours while signed in, and staff second factor."""
+"""Session policy: absolute timeout, login hours while signed in, a session ended elsewhere, and
+staff second factor."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from lpse.accounts import session_records
 from lpse.accounts.login_hours import login_decision
 
 LOGIN_AT = "lpse_login_at"
@@ -42,6 +44,13 @@ class SessionPolicyMiddleware:
                     ),
                 )
                 return redirect(f"{reverse('accounts:login')}?next={request.path}")
+            if not session_records.session_still_open(request):
+                logout(request)
+                messages.info(
+                    request,
+                    _("This session was ended from another session or by an administrator."),
+                )
+                return redirect("accounts:login")
             decision = login_decision(user)
             if not decision.allowed:
                 logout(request)
@@ -53,4 +62,7 @@ class SessionPolicyMiddleware:
                 and not request.path.startswith(OTP_FREE_PREFIXES)
             ):
                 return redirect(f"{reverse('accounts:otp')}?next={request.get_full_path()}")
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            session_records.session_touched(request)
+        return response

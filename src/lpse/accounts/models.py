@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from lpse.accounts.roles import Role, capabilities_of
@@ -62,6 +63,18 @@ class User(AbstractUser):
                 set(self.role_grants.values_list("role", flat=True)) if self.pk else set()
             )
         return self._role_codes
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django keeps this in the session and signs the person out when it changes: ours covers
+        the roles too, so a role given or taken away ends the person's other sessions, as a new
+        password does (issue 21, ASVS V7.2.4 and V7.4.x: session renewed at a privilege change)."""
+        roles = ",".join(sorted(self.role_codes()))
+        return salted_hmac(
+            "lpse.accounts.User.session_auth_hash",
+            f"{self.password}|{roles}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def has_role(self, role: str) -> bool:
         return role in self.role_codes()
@@ -171,3 +184,18 @@ class Deactivation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.username} deactivated {self.deactivated_at:%Y-%m-%d}"
+
+
+from lpse.accounts.models_sessions import SecondFactorReset, UserSession  # noqa: E402
+
+__all__ = [
+    "Agency",
+    "Deactivation",
+    "LoginWindow",
+    "PasswordLink",
+    "RoleGrant",
+    "SecondFactorReset",
+    "User",
+    "UserSession",
+    "WorkUnit",
+]

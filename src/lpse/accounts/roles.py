@@ -63,11 +63,19 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ESCALATE_TO_LKPP,
             Cap.RESET_TRAINING_SANDBOX,
             Cap.VIEW_SYSTEM_STATUS,
+            Cap.HANDLE_ALERTS,
+            Cap.MANAGE_OPERATIONS,
+            Cap.VIEW_SECURITY,
+            Cap.REQUEST_SERVER_ROOM_ACCESS,
+            Cap.RECORD_SERVER_ROOM_VISITS,
+            Cap.MANAGE_FACILITY,
+            Cap.DO_DUTIES,
         }
     ),
     Role.APP_ADMIN: frozenset(
         {
             Cap.MANAGE_LPSE_STAFF,
+            Cap.MANAGE_RED_FLAG_THRESHOLDS,
             Cap.MANAGE_AGENCIES,
             Cap.MANAGE_LOGIN_HOURS,
             Cap.VIEW_REGISTRATIONS,
@@ -76,6 +84,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.MANAGE_CALENDAR,
             Cap.APPLY_SCHEDULE_CHANGES,
             Cap.CONFIGURE_STAGES,
+            Cap.CONFIGURE_NONTENDER,
             Cap.HANDLE_UNOPENABLE,
             Cap.VIEW_UNOPENABLE,
             Cap.VIEW_MAIL_LOG,
@@ -89,6 +98,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ESCALATE_TO_LKPP,
             Cap.VIEW_SERVICE_REPORTS,
             Cap.MANAGE_BACKUPS,
+            # plans maintenance windows and announces them (with the sysadmin).
+            Cap.MANAGE_OPERATIONS,
+            Cap.VIEW_SYSTEM_STATUS,
+            Cap.VIEW_SECURITY,
+            Cap.DO_DUTIES,
+            Cap.MANAGE_DUTIES,
         }
     ),
     Role.LPSE_HEAD: frozenset(
@@ -104,6 +119,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.PUBLISH_NEWS,
             # The backups are encrypted to the head's offline key (SPEC 6): they follow them.
             Cap.VIEW_BACKUPS,
+            # the authorised official who lets people into the server room.
+            Cap.APPROVE_SERVER_ROOM_ACCESS,
+            Cap.MANAGE_DUTIES,
+            Cap.VIEW_SYSTEM_STATUS,
         }
     ),
     Role.SERVICE_HEAD: frozenset(
@@ -128,25 +147,58 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.BUDGET_USER: frozenset({Cap.APPROVE_PACKAGES}),
     Role.PPK: frozenset({Cap.MANAGE_PACKAGES, Cap.AWARD_CONTRACTS}),
-    Role.COMMITTEE: frozenset({Cap.MANAGE_TENDERS}),
-    Role.PROCUREMENT_OFFICER: frozenset(),
+    Role.COMMITTEE: frozenset({Cap.MANAGE_TENDERS, Cap.OPEN_BIDS}),
+    Role.PROCUREMENT_OFFICER: frozenset({Cap.RUN_NONTENDER, Cap.OPEN_BIDS}),
     Role.AUDITOR: frozenset(
         {
             Cap.VIEW_AUDIT,
             Cap.VIEW_REGISTRATIONS,
             Cap.VIEW_SERVICE_REPORTS,
             Cap.VIEW_TENDER_STATISTICS,
+            Cap.VIEW_SYSTEM_STATUS,  # the LKPP monitor's read-only view
+            Cap.VIEW_SECURITY,
+            Cap.VIEW_RED_FLAGS,
         }
     ),
-    # LKPP's read-only monitoring access (R-5.5, Pasal 12.6): figures, never a bidder's data.
-    Role.LKPP_MONITOR: frozenset({Cap.VIEW_TENDER_STATISTICS, Cap.VIEW_SYSTEM_STATUS}),
-    # The annex V technical staff: read-only system status until the operations issues give
-    # them their duty register.
-    Role.TECH_SOFTWARE: frozenset({Cap.VIEW_SYSTEM_STATUS}),
+    # LKPP's read-only monitoring access (R-5.5, Pasal 12.6): figures, never a bidder's data
+    # beyond what the public OCDS releases already publish (the red flags, R-9.10).
+    Role.LKPP_MONITOR: frozenset(
+        {Cap.VIEW_TENDER_STATISTICS, Cap.VIEW_SYSTEM_STATUS, Cap.VIEW_RED_FLAGS}
+    ),
+    # The annex V technical staff: the monitor, and they acknowledge the alerts of their duty.
+    Role.TECH_SOFTWARE: frozenset(
+        {Cap.VIEW_SYSTEM_STATUS, Cap.HANDLE_ALERTS, Cap.DO_DUTIES, Cap.REQUEST_SERVER_ROOM_ACCESS}
+    ),
     # Annex V, "Database": the database engineer does "Backup dan Recovery Data".
-    Role.TECH_DATABASE: frozenset({Cap.VIEW_SYSTEM_STATUS, Cap.MANAGE_BACKUPS}),
-    Role.TECH_HARDWARE: frozenset({Cap.VIEW_SYSTEM_STATUS}),
-    Role.TECH_NETWORK: frozenset({Cap.VIEW_SYSTEM_STATUS}),
+    Role.TECH_DATABASE: frozenset(
+        {
+            Cap.VIEW_SYSTEM_STATUS,
+            Cap.MANAGE_BACKUPS,
+            Cap.HANDLE_ALERTS,
+            Cap.DO_DUTIES,
+            Cap.REQUEST_SERVER_ROOM_ACCESS,
+        }
+    ),
+    # Annex V, "Hardware" and "Jaringan": they look after the server room and its facility.
+    Role.TECH_HARDWARE: frozenset(
+        {
+            Cap.VIEW_SYSTEM_STATUS,
+            Cap.HANDLE_ALERTS,
+            Cap.DO_DUTIES,
+            Cap.REQUEST_SERVER_ROOM_ACCESS,
+            Cap.RECORD_SERVER_ROOM_VISITS,
+            Cap.MANAGE_FACILITY,
+        }
+    ),
+    Role.TECH_NETWORK: frozenset(
+        {
+            Cap.VIEW_SYSTEM_STATUS,
+            Cap.HANDLE_ALERTS,
+            Cap.DO_DUTIES,
+            Cap.REQUEST_SERVER_ROOM_ACCESS,
+            Cap.RECORD_SERVER_ROOM_VISITS,
+        }
+    ),
 }
 
 # Roles an agency admin may grant, always within their own agency.

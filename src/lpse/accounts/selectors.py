@@ -7,12 +7,17 @@ relation, but never query ``User`` or ``RoleGrant`` themselves.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.accounts.models import Agency, RoleGrant, User
-from lpse.accounts.roles import Role, capabilities_of
+from lpse.accounts.models import Agency, RoleGrant, SecondFactorReset, User, UserSession
+from lpse.accounts.roles import ROLE_CAPABILITIES, Role, capabilities_of
 from lpse.core.capabilities import Cap
 from lpse.core.errors import DomainError
 from lpse.core.models import AuditEvent
@@ -93,8 +98,26 @@ def agencies_for_staff_form(actor: User) -> QuerySet[Agency]:
     return Agency.objects.filter(pk=actor.agency_id) if actor.agency_id else Agency.objects.none()
 
 
+def agencies_by_id(ids) -> dict[int, Agency]:
+    """The agencies with these ids, by id (the public tender list's rows, issue 19)."""
+    return Agency.objects.in_bulk(set(ids))
+
+
+def agency_names() -> list[str]:
+    """Every agency's name and code (the password rule's context words, ASVS V6.2.11)."""
+    return [w for pair in Agency.objects.values_list("name", "code") for w in pair]
+
+
 def agencies_with_counts() -> QuerySet[Agency]:
     return Agency.objects.annotate(staff_count=Count("staff")).order_by("name")
+
+
+def users_with_capability(capability: str) -> QuerySet[User]:
+    """The active accounts whose roles give ``capability``: who is told of what it covers
+    (backup alarms, facility alarms, the security summary, …)."""
+    return users_with_role(
+        *(role for role, caps in ROLE_CAPABILITIES.items() if capability in caps)
+    )
 
 
 def users_with_role(*roles: str, agency: Agency | None = None) -> QuerySet[User]:
@@ -150,3 +173,44 @@ def published_demo_passwords(*, capability: str = "") -> list[str]:
         for role in Role
         if not capability or capability in capabilities_of([role])
     ]
+
+
+def signed_in_by_role(now: datetime | None = None) -> list[tuple[str, str, int]]:
+    """Who is accessing the system now (annex V, R-5.6): the accounts with a live session, by
+    role, as (role, its label, how many accounts). Read from the sessions themselves — a
+    session lives ``LPSE_SESSION_IDLE_MINUTES`` after its last request — so a person with two
+    browsers counts once, and someone with two roles under each."""
+    now = now or timezone.now()
+    user_ids: set[int] = set()
+    for session in Session.objects.filter(expire_date__gt=now).iterator():
+        user_id = session.get_decoded().get(SESSION_KEY)
+        if user_id is not None:
+            user_ids.add(int(user_id))
+    counts = dict(
+        RoleGrant.objects.filter(user_id__in=user_ids, user__is_active=True)
+        .values_list("role")
+        .annotate(n=Count("user_id", distinct=True))
+    )
+    return [
+        (role.value, str(role.label), counts[role.value]) for role in Role if counts.get(role.value)
+    ]
+
+
+def active_sessions(user: User) -> QuerySet[UserSession]:
+    """The person's sessions that can still be used: seen within the idle timeout and started
+    within the maximum session length (older records are of sessions that timed out)."""
+    now = timezone.now()
+    return UserSession.objects.filter(
+        user=user,
+        last_seen_at__gt=now - timedelta(seconds=settings.SESSION_IDLE_SECONDS),
+        started_at__gt=now - timedelta(seconds=settings.SESSION_MAX_SECONDS),
+    )
+
+
+def open_second_factor_reset(user: User) -> SecondFactorReset | None:
+    """The reset of ``user``'s second factor that waits for a second administrator, if any."""
+    return (
+        SecondFactorReset.objects.select_related("checked_by")
+        .filter(user=user, state=SecondFactorReset.State.CHECKED)
+        .first()
+    )

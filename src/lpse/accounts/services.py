@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lpse.accounts import session_records
 from lpse.accounts.models import Agency, LoginWindow, PasswordLink, RoleGrant, User, WorkUnit
 from lpse.accounts.roles import AGENCY_ROLES, AGENCY_STAFF_ROLES, LPSE_STAFF_ROLES, Role
 from lpse.accounts.selectors import normalize_user_id
@@ -418,11 +419,15 @@ def totp_device_pending(*, actor: User) -> TOTPDevice:
     ).first() or TOTPDevice.objects.create(user=actor, name="authenticator", confirmed=False)
 
 
-def totp_device_confirm(*, actor: User, device: TOTPDevice) -> TOTPDevice:
+def totp_device_confirm(
+    *, actor: User, device: TOTPDevice, keep_session: str | None = None
+) -> TOTPDevice:
     """The staff member typed a right code from the device they are enrolling (the view has
     verified it): from now on that device is their second factor. Audited, because a second
     factor added to an account is what an attacker holding a password would want to do.
-    Compare-and-set: two tabs confirming the same device record one event."""
+    Compare-and-set: two tabs confirming the same device record one event. The account's other
+    sessions end (all but ``keep_session``, the ref of the one enrolling): a session opened
+    with the password alone before the second factor existed does not outlive it (ASVS V7.4.3)."""
     if device.user_id != actor.pk:
         # Never a person's mistake (the page offers only one's own device): a caller's bug.
         raise PermissionDenied("a TOTP device is confirmed only by its own account")
@@ -433,6 +438,9 @@ def totp_device_confirm(*, actor: User, device: TOTPDevice) -> TOTPDevice:
                 action="totp_device.confirm",
                 obj=device,
                 data={"user": actor.username, "device": device.name},
+            )
+            session_records.sessions_end_others(
+                actor=actor, keep_ref=keep_session, why="totp_device.confirm"
             )
     device.confirmed = True
     return device

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lpse.accounts import views, views_lifecycle, views_overview
+from lpse.accounts import views, views_lifecycle, views_overview, views_sessions
 
 app_name = "accounts"
 urlpatterns = [
@@ -36,6 +36,28 @@ urlpatterns = [
         views_lifecycle.account_role_revoke,
         name="account_role_revoke",
     ),
+    path(
+        "akun-pengguna/<int:pk>/sesi/akhiri/",
+        views_lifecycle.account_sessions_end,
+        name="account_sessions_end",
+    ),
+    path(
+        "akun-pengguna/<int:pk>/faktor-kedua/periksa/",
+        views_lifecycle.second_factor_reset_check,
+        name="second_factor_reset_check",
+    ),
+    path(
+        "akun-pengguna/<int:pk>/faktor-kedua/terapkan/",
+        views_lifecycle.second_factor_reset_apply,
+        name="second_factor_reset_apply",
+    ),
+    path(
+        "akun-pengguna/<int:pk>/faktor-kedua/batalkan/",
+        views_lifecycle.second_factor_reset_cancel,
+        name="second_factor_reset_cancel",
+    ),
+    path("sesi/", views_sessions.my_sessions, name="my_sessions"),
+    path("sandi/ubah/", views_sessions.password_change_view, name="password_change"),
     path("status-sistem/", views_overview.system_status, name="system_status"),
     path("skpd/", views.agencies, name="agencies"),
     path("jam-login/", views.login_windows, name="login_windows"),

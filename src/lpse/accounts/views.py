@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lpse.accounts import selectors, services
+from lpse.accounts import selectors, services, session_records
 from lpse.accounts.forms import (
     AgencyForm,
     EmailForm,
@@ -28,7 +28,9 @@ from lpse.accounts.forms import (
     StaffForm,
 )
 from lpse.accounts.models import LoginWindow, User
+from lpse.core import public_limits, security_log
 from lpse.core.capabilities import AUTHENTICATED, Cap, public, requires
+from lpse.core.client_address import client_address
 from lpse.core.errors import DomainError
 from lpse.core.forms import add_domain_error
 
@@ -76,7 +78,11 @@ def logout_view(request):
 
     logout(request)
     messages.info(request, _("You have signed out."))
-    return redirect("portal:home")
+    response = redirect("portal:home")
+    # The browser drops the pages it kept of the session (ASVS V14.3.1). Not "storage": a
+    # provider's signing key lives in the browser's storage and must survive a sign-out.
+    response["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @requires(AUTHENTICATED)
@@ -107,9 +113,17 @@ def otp(request):
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             if enrolling:
-                device = services.totp_device_confirm(actor=user, device=device)
+                device = services.totp_device_confirm(
+                    actor=user,
+                    device=device,
+                    keep_session=request.session.get(session_records.SESSION_REF),
+                )
             otp_login(request, device)
+            # A new session key once the second factor is in (ASVS V7.2.4): a key seen before
+            # this step (a fixated or sniffed one) is worth nothing after it.
+            request.session.cycle_key()
             return redirect(_safe_next(request, reverse("accounts:home")))
+        security_log.record("otp.failed", username=user.username, address=client_address(request))
         form.add_error(
             "token",
             _(
@@ -182,7 +196,9 @@ def set_password(request, token: str):
     except DomainError as exc:
         return render(request, "accounts/link_problem.html", {"problem": exc.message}, status=410)
     form = SetPasswordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    refusal = public_limits.count_post(request)
+    public_limits.refuse_form(form, refusal)
+    if not refusal and request.method == "POST" and form.is_valid():
         try:
             services.password_set_with_link(token=token, password=form.cleaned_data["password1"])
         except DomainError as exc:
@@ -195,13 +211,17 @@ def set_password(request, token: str):
         else:
             messages.success(request, _("Your password is set. Sign in with your User ID."))
             return redirect(f"{reverse('accounts:login')}?username={link.user.username}")
-    return render(request, "accounts/set_password.html", {"form": form, "link": link})
+    return public_limits.answer(
+        render(request, "accounts/set_password.html", {"form": form, "link": link}), refusal
+    )
 
 
 @public
 def password_forgot(request):
     form = EmailForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    refusal = public_limits.count_post(request)
+    public_limits.refuse_form(form, refusal)
+    if not refusal and request.method == "POST" and form.is_valid():
         services.password_reset_request(email=form.cleaned_data["email"])
         messages.info(
             request,
@@ -211,7 +231,9 @@ def password_forgot(request):
             ),
         )
         return redirect("accounts:login")
-    return render(request, "form.html", {"form": form, "title": _("Forgot password")})
+    return public_limits.answer(
+        render(request, "form.html", {"form": form, "title": _("Forgot password")}), refusal
+    )
 
 
 def staff_manager(view):

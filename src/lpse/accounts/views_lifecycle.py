@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lpse.accounts import lifecycle, selectors, services
-from lpse.accounts.forms import AccountFilterForm, ReasonForm, RoleChangeForm
+from lpse.accounts import lifecycle, second_factor_reset, selectors, services
+from lpse.accounts.forms import AccountFilterForm, IdentityCheckForm, ReasonForm, RoleChangeForm
 from lpse.accounts.models import User
 from lpse.accounts.roles import Role
 from lpse.accounts.views import staff_manager
@@ -50,6 +52,7 @@ def account_detail(request, pk: int):
     grantable = services.grantable_roles(request.user)
     held = account.role_codes()
     manageable = lifecycle.may_manage_account(request.user, account)
+    open_reset = selectors.open_second_factor_reset(account)
     return render(
         request,
         "accounts/account_detail.html",
@@ -65,12 +68,17 @@ def account_detail(request, pk: int):
             "open_deactivation": account.deactivations.filter(reactivated_at__isnull=True).first(),
             "history": selectors.account_history(account)[:50],
             "reason_form": ReasonForm(),
+            "has_device": TOTPDevice.objects.filter(user=account, confirmed=True).exists(),
+            "open_reset": open_reset,
+            "reset_expired": open_reset is not None
+            and timezone.now() - open_reset.checked_at > second_factor_reset.CHECK_VALID_FOR,
         },
     )
 
 
-def _act(request, pk: int, action, success: str, form_class=ReasonForm):
-    """Run one lifecycle service with the form's reason; say how it went; back to the page."""
+def _act(request, pk: int, action, success, form_class=ReasonForm):
+    """Run one lifecycle service with the form's reason; say how it went; back to the page.
+    ``success`` is the message, or makes it from what the service returned."""
     account = _visible_account(request, pk)
     form = form_class(request.POST)
     if not form.is_valid():
@@ -79,11 +87,11 @@ def _act(request, pk: int, action, success: str, form_class=ReasonForm):
         )
         return redirect("accounts:account_detail", pk)
     try:
-        action(account, form.cleaned_data)
+        result = action(account, form.cleaned_data)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, success)
+        messages.success(request, success(result) if callable(success) else success)
     return redirect("accounts:account_detail", pk)
 
 
@@ -138,4 +146,76 @@ def account_role_revoke(request, pk: int):
         ),
         _("Role taken away."),
         RoleChangeForm,
+    )
+
+
+@staff_manager
+@require_POST
+def account_sessions_end(request, pk: int):
+    """Sign the person out everywhere without deactivating the account (issue 21, V7.4.5)."""
+    return _act(
+        request,
+        pk,
+        lambda user, data: lifecycle.account_sessions_end(
+            actor=request.user, user=user, reason=data["reason"]
+        ),
+        lambda ended: _("%(count)d session(s) of the account ended.") % {"count": ended},
+    )
+
+
+# --- a lost second factor, two administrators (issue 21, V6.4.4) --------------------------------
+
+
+@staff_manager
+@require_POST
+def second_factor_reset_check(request, pk: int):
+    return _act(
+        request,
+        pk,
+        lambda user, data: second_factor_reset.second_factor_reset_check(
+            actor=request.user,
+            user=user,
+            checked_identity=data["checked_identity"],
+            note=data["note"],
+        ),
+        _("Identity checked: a second administrator now applies the reset."),
+        IdentityCheckForm,
+    )
+
+
+def _open_reset(account):
+    reset = selectors.open_second_factor_reset(account)
+    if reset is None:
+        raise DomainError(_("No reset of this second factor is waiting."))
+    return reset
+
+
+@staff_manager
+@require_POST
+def second_factor_reset_apply(request, pk: int):
+    return _act(
+        request,
+        pk,
+        lambda user, data: second_factor_reset.second_factor_reset_apply(
+            actor=request.user, reset=_open_reset(user)
+        ),
+        _(
+            "The authenticator was removed and the sessions ended: the person enrols a new one "
+            "at the next sign-in."
+        ),
+        IdentityCheckForm,
+    )
+
+
+@staff_manager
+@require_POST
+def second_factor_reset_cancel(request, pk: int):
+    return _act(
+        request,
+        pk,
+        lambda user, data: second_factor_reset.second_factor_reset_cancel(
+            actor=request.user, reset=_open_reset(user)
+        ),
+        _("The reset was cancelled."),
+        IdentityCheckForm,
     )

@@ -32,7 +32,7 @@ class Manifest:
     recipients: list[str]
     previous: str | None = None
     files: dict[str, Piece] = field(default_factory=dict)  # data-folder name → piece
-    blobs: dict[str, Piece] = field(default_factory=dict)  # path under MEDIA_ROOT → piece
+    blobs: dict[str, Piece] = field(default_factory=dict)  # blobs/ab/<sha256> → piece
     site: str = ""
     signer_fingerprint: str = ""
 

@@ -18,7 +18,12 @@ from django.db import connection
 
 
 class SnapshotFailed(Exception):
-    """The database could not be copied; the message says why and what to do."""
+    """The database could not be copied; the message says why and what to do. ``full``: the
+    copy did not fit on the data folder's disk (the backup says so, with what to do)."""
+
+    def __init__(self, message: str, *, full: bool = False):
+        super().__init__(message)
+        self.full = full
 
 
 @dataclass
@@ -65,7 +70,8 @@ def _sqlite(workdir: Path) -> Snapshot:
         counts, head, blobs = _read(lambda sql: target.execute(sql).fetchall(), tables)
         target.close()
     except sqlite3.Error as exc:
-        raise SnapshotFailed(f"the SQLite database could not be copied: {exc}") from None
+        full = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+        raise SnapshotFailed(f"the SQLite database could not be copied: {exc}", full=full) from None
     return Snapshot("sqlite", copy, counts, head, blobs)
 
 
@@ -128,7 +134,11 @@ def _postgresql(workdir: Path) -> Snapshot:
                 check=False,
             )
             if done.returncode != 0:
-                raise SnapshotFailed(f"pg_dump failed: {done.stderr.strip()[-500:]}")
+                raise SnapshotFailed(
+                    f"pg_dump failed: {done.stderr.strip()[-500:]}",
+                    full="No space left on device" in done.stderr
+                    or "Disk quota exceeded" in done.stderr,
+                )
             tables = [
                 row[0]
                 for row in held.execute(

@@ -107,6 +107,28 @@ class Upload(models.Model):
         return f"upload {self.id} {self.offset}/{self.length}"
 
 
+class UploadChunk(models.Model):
+    """A stretch of an upload kept in the shared object store (issue 19, R-9.11): consecutive
+    chunks may reach different application nodes, so none keeps a part file. Written in the
+    same transaction that moves the upload's offset, so the chunks recorded are exactly the
+    bytes the provider was told are in; an object stored by a request that lost a race (two
+    requests at one offset) is recorded nowhere and removed."""
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="chunks")
+    offset = models.PositiveBigIntegerField()
+    size = models.PositiveBigIntegerField()
+    key = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["upload", "offset"]
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "offset"], name="bids_upload_chunk_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.upload_id} @{self.offset}+{self.size}"
+
+
 class Bid(models.Model):
     class State(models.TextChoices):
         ACTIVE = "active", _("Active")

@@ -16,6 +16,8 @@ import re
 
 import pyrage
 
+from lpse.bids import age_passphrase
+
 AGE_HEADER = b"age-encryption.org/v1\n"
 ARMOR_BEGIN = b"-----BEGIN AGE ENCRYPTED FILE-----"
 # age's own default is 2^18; browsers on old phones may choose less, nothing sane more.
@@ -72,7 +74,9 @@ def seal_new_identity(passphrase: str) -> tuple[str, str]:
     """Offline only (the demo loader, the tests): what a member's browser does. Returns
     (recipient, sealed identity as base64)."""
     identity = pyrage.x25519.Identity.generate()
-    sealed = pyrage.passphrase.encrypt(str(identity).encode(), passphrase)
+    # A fixed work factor, within SCRYPT_LOG_N on any machine (pyrage's own choice depends on
+    # how busy the machine is: age_passphrase).
+    sealed = age_passphrase.encrypt(str(identity).encode(), passphrase, log_n=SCRYPT_LOG_N.start)
     return str(identity.to_public()), base64.b64encode(sealed).decode()
 
 

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lpse.bids.models import Bid, KeyShare, OpenedBid, Opening, UnopenableCase, Upload
+from lpse.core.audit_since import Touched, ids_along
+from lpse.core.calendar import WITA
 from lpse.tenders.selectors.listings import participations_of_company
 from lpse.tenders.services.preparation import schedule_of
 
@@ -178,3 +180,30 @@ def unopened_shares_of(*, committee, member) -> list[str]:
         )
         % {"user": member.username, "tenders": ", ".join(codes)}
     ]
+
+
+def bids_by_state(year: int) -> list[tuple[str, str, int]]:
+    """(state, its label, how many) of the bids received in ``year`` (a WITA year), every state
+    listed, zero included (LKPP's monitor, R-5.5): figures only, nothing of a bid's contents."""
+    start = datetime(year, 1, 1, tzinfo=WITA)
+    end = datetime(year + 1, 1, 1, tzinfo=WITA)
+    counts = dict(
+        Bid.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+        .values_list("state")
+        .annotate(n=Count("id"))
+    )
+    return [(state.value, str(state.label), counts.get(state.value, 0)) for state in Bid.State]
+
+
+# The bids app's audited objects that change what is published of a tender (R-9.5): its bids,
+# its opening and an unopenable bid's case. Keys and uploads are not published.
+_TOUCHED_PATHS = {
+    Bid: "tender_id",
+    Opening: "tender_id",
+    UnopenableCase: "opened_bid__bid__tender_id",
+}
+
+
+def tender_ids_touched(touched: Touched) -> set[int]:
+    """The tenders the audited writes ``touched`` (lpse.core.audit_since) concern."""
+    return ids_along(touched, _TOUCHED_PATHS)

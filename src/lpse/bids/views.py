@@ -20,7 +20,7 @@ from lpse.bids.views_state import bid_gate, long_wita
 from lpse.core.capabilities import Cap, public, requires
 from lpse.core.documents import blob_pdf_response, pdf_response
 from lpse.core.errors import DomainError
-from lpse.tenders.selectors.access import committee_tender
+from lpse.tenders.selectors.access import opened_by_officers, opener_tender
 from lpse.tenders.selectors.lookup import published_tender_or_404
 from lpse.tenders.services.participation import participation_of
 
@@ -55,6 +55,7 @@ def submit_page(request, code: str):
         "bids/submit.html",
         {
             "tender": tender,
+            "by_officers": opened_by_officers(tender),
             "tender_key": tender_key,
             "participation": participation,
             "bids": submission.bids_of_company(request.user, tender).order_by("-submitted_at"),
@@ -184,9 +185,9 @@ def receipt_key(request):
     return HttpResponse(receipts.public_key_pem(), content_type="application/x-pem-file")
 
 
-@requires(Cap.MANAGE_TENDERS)
+@requires(Cap.OPEN_BIDS)
 def opening_report(request, code: str):
-    tender = committee_tender(request.user, code)
+    tender = opener_tender(request.user, code)
     opening = ceremony.opening_of(tender)
     if opening.report is None:
         raise Http404

@@ -17,10 +17,10 @@ from lpse.bids.views_state import unlock_gate
 from lpse.core.capabilities import Cap, requires
 from lpse.core.errors import DomainError
 from lpse.core.feedback import submit_form
-from lpse.tenders.selectors.access import committee_tender
+from lpse.tenders.selectors.access import opened_by_officers, opener_tender
 
 
-@requires(Cap.MANAGE_TENDERS)
+@requires(Cap.OPEN_BIDS)
 def opening_key(request):
     return submit_form(
         request,
@@ -39,9 +39,9 @@ def opening_key(request):
     )
 
 
-@requires(Cap.MANAGE_TENDERS)
+@requires(Cap.OPEN_BIDS)
 def tender_key_page(request, code: str):
-    tender = committee_tender(request.user, code)
+    tender = opener_tender(request.user, code)
     return submit_form(
         request,
         TenderKeyForm(request.POST or None, request.FILES or None),
@@ -66,6 +66,7 @@ def _tender_key_page(request, tender, form):
         "bids/tender_key.html",
         {
             "tender": tender,
+            "by_officers": opened_by_officers(tender),
             "tender_key": tender_key,
             "shares": tender_key.shares.select_related("member").order_by("index")
             if tender_key
@@ -78,10 +79,10 @@ def _tender_key_page(request, tender, form):
     )
 
 
-@requires(Cap.MANAGE_TENDERS)
+@requires(Cap.OPEN_BIDS)
 @sensitive_post_parameters("share")  # one share of the tender's key: a secret until the opening
 def opening_page(request, code: str):
-    tender = committee_tender(request.user, code)
+    tender = opener_tender(request.user, code)
     opening = ceremony.opening_of(tender)
     return submit_form(
         request,
@@ -112,6 +113,7 @@ def _opening_page(request, tender, opening, form):
         "bids/opening.html",
         {
             "tender": tender,
+            "by_officers": opened_by_officers(tender),
             "opening": opening,
             "tender_key": tender_key,
             "form": form,

@@ -17,7 +17,7 @@ from lpse.core.errors import DomainError
 from lpse.core.feedback import act_and_redirect
 
 
-@requires(Cap.MANAGE_TENDERS)
+@requires(Cap.OPEN_BIDS)
 @require_POST
 def request_help(request, pk: int):
     opened = get_object_or_404(OpenedBid.objects.select_related("bid__tender__package"), pk=pk)

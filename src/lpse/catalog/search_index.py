@@ -14,31 +14,21 @@ it at 100,000 items.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from lpse.catalog.models import CatalogueItem, CatalogueVocabulary, CatalogueWord
+from lpse.core.words import WORD_MAX, starting, words
 
-WORD_MAX = 40  # CatalogueWord.word's length: a longer word is cut (and so is the query's)
+__all__ = ["WORDS_PER_ITEM", "WORD_MAX", "matching_ids", "reindex", "words"]
+
 WORDS_PER_ITEM = 120  # a long specification adds no more than this many distinct words
 QUERY_WORDS_MAX = 8
 # A typed prefix that starts more words than this is not expanded; it drives only when every
 # typed word is as short, and then its matches are sorted.
 EXPANSION_MAX = 200
-_WORD = re.compile(r"[^\W_]+")
-
-
-def words(text: str) -> list[str]:
-    """The distinct words of ``text``, in order: lower case, accents dropped, cut to WORD_MAX."""
-    plain = "".join(
-        c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c)
-    )
-    return list(dict.fromkeys(word[:WORD_MAX] for word in _WORD.findall(plain)))
 
 
 def item_words(item: CatalogueItem) -> list[str]:
@@ -77,26 +67,10 @@ def reindex(items: Iterable[CatalogueItem]) -> None:
     )
 
 
-def _after(prefix: str) -> str:
-    """The first string past every string that starts with ``prefix``, in code-point order."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
-
-
-def _starting(prefix: str) -> Q:
-    """Words that start with ``prefix``, in a form the database answers from an index. SQLite's
-    LIKE ignores case and so cannot use a case-sensitive index: there a range over the
-    code-point order it sorts text in. PostgreSQL's text order follows the server's collation,
-    where a range may miss words: there LIKE, on a ``varchar_pattern_ops`` index (migration
-    0005)."""
-    if connection.vendor == "sqlite":
-        return Q(word__gte=prefix, word__lt=_after(prefix))
-    return Q(word__startswith=prefix)
-
-
 def _expansion(prefix: str) -> list[str]:
     """The indexed words ``prefix`` starts, at most EXPANSION_MAX + 1 of them."""
     return list(
-        CatalogueVocabulary.objects.filter(_starting(prefix))
+        CatalogueVocabulary.objects.filter(starting(prefix))
         .order_by("word")
         .values_list("word", flat=True)[: EXPANSION_MAX + 1]
     )
@@ -107,7 +81,7 @@ def _word_in(expansion: list[str], prefix: str) -> Q:
         return Q(word=expansion[0])
     if len(expansion) <= EXPANSION_MAX:
         return Q(word__in=expansion)
-    return _starting(prefix)
+    return starting(prefix)
 
 
 def matching_ids(query: str, *, today: date, start: int, count: int) -> list[int]:

@@ -106,6 +106,12 @@ def _live_catalogue(today: date) -> QuerySet[CatalogueItem]:
     ).order_by("name", "code")
 
 
+def live_catalogue_item(pk, today: date) -> CatalogueItem | None:
+    """A catalogue item that may be ordered ``today`` (not retired, within its validity), or
+    None: e-purchasing orders only those (R-8.6)."""
+    return _live_catalogue(today).filter(pk=pk).first()
+
+
 @dataclass
 class CataloguePage:
     """One page of the public catalogue, paged "previous / next" without a total: an exact

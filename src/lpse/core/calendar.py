@@ -64,3 +64,23 @@ def wita_text(moment: datetime | None, *, seconds: bool = False) -> str:
     if moment is None:
         return "-"
     return f"{to_wita(moment):%d-%m-%Y %H:%M{':%S' if seconds else ''}} WITA"
+
+
+def month_asked(raw: str) -> tuple[date, str]:
+    """A monthly report's month from ``?bulan=2026-07``, else the current month in WITA, with
+    what to tell the person when what they typed was not a month."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    try:
+        year, month = (int(part) for part in raw.split("-"))
+        return date(year, month, 1), ""
+    except ValueError:
+        current = to_wita(timezone.now()).date().replace(day=1)
+        problem = (
+            _("“%(month)s” is not a month (use YYYY-MM); showing %(current)s.")
+            % {"month": raw, "current": f"{current:%Y-%m}"}
+            if raw
+            else ""
+        )
+        return current, problem

@@ -45,10 +45,16 @@ class Cap:
     CONFIGURE_STAGES = "tenders.configure_stages"
     PARTICIPATE = "tenders.participate"  # verified provider
     # bids
+    # committee member, procurement officer: the bid key ceremony and the opening of the
+    # tenders (or the non-tender offers, R-8.6) they are the openers of
+    OPEN_BIDS = "bids.open"
     HANDLE_UNOPENABLE = "bids.handle_unopenable"  # LPSE admin: the annex 3.1 procedure
     VIEW_UNOPENABLE = "bids.view_unopenable"  # head of LPSE, helpdesk: follow the cases
     APPLY_EMAIL_CHANGES = "providers.apply_email_change"  # app admin
     VIEW_EMAIL_CHANGES = "providers.view_email_changes"  # agency admin, verifier
+    # non-tender procurement
+    RUN_NONTENDER = "nontender.run"  # procurement officer: invite, open, negotiate, award
+    CONFIGURE_NONTENDER = "nontender.configure_ceilings"  # app admin: the value ceilings
     # evaluation, award
     MANAGE_PRICE_INDEX = "catalog.manage_price_index"  # app admin
     MANAGE_MASTER_DATA = "catalog.manage_master_data"  # app admin: fields, categories, catalogue
@@ -70,11 +76,26 @@ class Cap:
     # backups (SPEC 6, R-6.1-R-6.3)
     MANAGE_BACKUPS = "archive.manage_backups"  # app admin, database engineer: run, media log
     VIEW_BACKUPS = "archive.view_backups"  # head of LPSE (holds the offline key): status only
+    # operations (SPEC 5): VIEW_SYSTEM_STATUS below is the read-only monitor
+    HANDLE_ALERTS = "operations.handle_alerts"  # sysadmin, technical staff: acknowledge alerts
+    MANAGE_OPERATIONS = "operations.manage"  # sysadmin, app admin: thresholds, maintenance
+    VIEW_SECURITY = "operations.view_security"  # sign-in failures, refusals, malware
+    # server room: any LPSE technical staff asks; the head of LPSE decides; the
+    # engineers on duty check visitors in and out
+    REQUEST_SERVER_ROOM_ACCESS = "operations.request_server_room_access"
+    APPROVE_SERVER_ROOM_ACCESS = "operations.approve_server_room_access"
+    RECORD_SERVER_ROOM_VISITS = "operations.record_server_room_visits"
+    MANAGE_FACILITY = "operations.manage_facility"  # devices, tokens, facility checks
+    DO_DUTIES = "operations.do_duties"  # the annex V duties of one's own roles
+    MANAGE_DUTIES = "operations.manage_duties"  # the duty catalogue and assignments
     # core
     VIEW_AUDIT = "core.view_audit"
     MANAGE_CALENDAR = "core.manage_calendar"
     VIEW_MAIL_LOG = "core.view_mail_log"
-    VIEW_SYSTEM_STATUS = "core.view_system_status"  # read-only: tech staff, LKPP
+    VIEW_SYSTEM_STATUS = "core.view_system_status"  # read-only: tech staff, LKPP, auditors
+    # portal
+    VIEW_RED_FLAGS = "portal.view_red_flags"  # per-tender flags; auditors, LKPP monitor
+    MANAGE_RED_FLAG_THRESHOLDS = "portal.manage_red_flag_thresholds"  # app admin
 
 
 PUBLIC = "public"

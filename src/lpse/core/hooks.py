@@ -60,3 +60,27 @@ account_open_work: Hook[..., list[str]] = Hook("account_open_work")
 # member) → a list of sentences, one per reason the member cannot leave yet (the bids app: a
 # share of the opening key of a tender whose bids are not opened, R-9.2).
 committee_member_leaving: Hook[..., list[str]] = Hook("committee_member_leaving")
+
+# The companies that take part in an agency's procurement (tenders: registered participants):
+# f(agency) → a queryset of company ids. providers sits below tenders and asks through this
+# whom an agency administrator may see (the e-mail change history, R-3.2).
+agency_companies: Hook[[Any], Any] = Hook("agency_companies")
+
+# A PPK about to hand a package to a committee (inside package_assign, R-8.1): f(*, package) →
+# None, or a DomainError when the package already went another way (the nontender app: it was
+# handed to a procurement officer, R-8.6).
+package_assigning: Hook[..., None] = Hook("package_assigning")
+
+# Who opens a tender's bids when it is not its committee (tenders sits below nontender): f(tender)
+# → the users, or None when the tender is not theirs. The nontender app: the procurement officer
+# of the procurement a backing tender carries.
+tender_openers: Hook[[Any], Any] = Hook("tender_openers")
+
+# The bids of a tender were opened (inside the opening's transaction): f(*, tender, actor) → None.
+# The nontender app records each opened price as the procurement's offer.
+bids_opened: Hook[..., None] = Hook("bids_opened")
+
+# Where a tender's participants follow it when it has no public page (tenders sits below
+# nontender): f(tender) → the absolute URL, or None when the tender is not theirs. The nontender
+# app: a backing tender's invited providers follow it on their invitations page.
+tender_participant_url: Hook[[Any], str | None] = Hook("tender_participant_url")

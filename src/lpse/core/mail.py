@@ -10,10 +10,9 @@ import logging
 import re
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 
+from lpse.core import mail_outbox
 from lpse.core.models import SentEmail
 
 log = logging.getLogger(__name__)
@@ -28,51 +27,41 @@ ONE_TIME_LINK = re.compile(
 REDACTED = "[one-time link: sent, not kept in the log]"
 
 
-def loggable_body(message) -> str:
-    if message.extra_headers.get(SECRET_HEADER) and not settings.LPSE_DEMO:
-        return ONE_TIME_LINK.sub(REDACTED, message.body)
-    return message.body
+def logged_body(body: str, *, secret: bool) -> str:
+    """What the log keeps of a body: a one-time link only in demo mode."""
+    if secret and not settings.LPSE_DEMO:
+        return ONE_TIME_LINK.sub(REDACTED, body)
+    return body
+
+
+def queue_mail(*, to: list[str], subject: str, body: str, secret: bool = False) -> SentEmail:
+    """Into the outbox, in the caller's transaction (lpse.core.mail_outbox)."""
+    return mail_outbox.queue(
+        to=list(to),
+        subject=str(subject),
+        body=str(body),
+        logged_body=logged_body(body, secret=secret),
+    )
 
 
 class RecordingBackend(BaseEmailBackend):
-    """Keeps a copy of each message in ``SentEmail``; delivers it when EMAIL_HOST is set."""
+    """Django's own mail (``send_mail``, an error report) goes the same way as ours: through the
+    outbox and the log, delivered over SMTP when EMAIL_HOST is set."""
 
     def send_messages(self, email_messages):
-        smtp = SMTPBackend(fail_silently=self.fail_silently) if settings.EMAIL_HOST else None
-        sent = 0
         for message in email_messages:
-            secret = message.extra_headers.pop(SECRET_HEADER, None)
-            delivered, error = False, ""
-            if smtp is not None:
-                try:
-                    delivered = bool(smtp.send_messages([message]))
-                except Exception as exc:  # recorded and logged; the outbox keeps the message
-                    error = f"{type(exc).__name__}: {exc}"
-                    log.warning("e-mail to %s not delivered: %s", message.to, error)
-            SentEmail.objects.create(
-                to=", ".join(message.to),
-                subject=message.subject[:300],
-                body=loggable_body(_Marked(message, secret)),
-                delivered=delivered,
-                error=error,
+            secret = bool(message.extra_headers.pop(SECRET_HEADER, None))
+            row = queue_mail(
+                to=message.to, subject=message.subject, body=message.body, secret=secret
             )
-            sent += 1
-        return sent
-
-
-class _Marked:
-    """The message as it was marked before the marker header was taken off for sending."""
-
-    def __init__(self, message, secret):
-        self.body = message.body
-        self.extra_headers = {SECRET_HEADER: secret} if secret else {}
+            mail_outbox.deliver(row.pk)
+        return len(email_messages)
 
 
 def send_mail_now(*, to: list[str], subject: str, body: str, secret: bool = False) -> None:
-    headers = {SECRET_HEADER: "1"} if secret else {}
-    EmailMessage(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to, headers=headers
-    ).send()
+    """Queue and deliver at once (a job already running in a worker): a refusal is retried by
+    the outbox's periodic job, not lost."""
+    mail_outbox.deliver(queue_mail(to=to, subject=subject, body=body, secret=secret).pk)
 
 
 def site_url(name: str, *args) -> str:

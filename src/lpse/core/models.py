@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lpse.core.malware import ScanState
+
 
 class AuditEvent(models.Model):
     """One link of the tamper-evident audit chain (R-9.4).
@@ -59,14 +61,38 @@ class ExtraNonWorkingDay(models.Model):
 
 
 class SentEmail(models.Model):
-    """A copy of every e-mail the system sent: the demo outbox and the administrators' mail log."""
+    """Every e-mail the system sends: the transactional outbox while it waits, then its log (the
+    demo outbox and the administrators' mail log). The row is written in the transaction of the
+    write it tells about, so the broker (Redis) being down loses nothing: the message waits here
+    and ``lpse.core.mail_outbox`` delivers it when the broker or the SMTP server is back
+    (issue 21)."""
 
-    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        RETRYING = "retrying", _("Retrying")
+        FAILED = "failed", _("Failed: gave up")
+        KEPT = "kept", _("Kept here (no mail server set)")
+
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)  # when it was queued
     to = models.TextField()
     subject = models.CharField(max_length=300)
-    body = models.TextField()
+    body = models.TextField()  # as the log keeps it: one-time links taken out (core.mail)
     delivered = models.BooleanField(default=False)
     error = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    # The same Message-ID on every attempt: a message delivered twice (a worker killed between
+    # the SMTP server's "OK" and the row's update) is one message to the recipient's mail system.
+    message_id = models.CharField(max_length=200, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    # The whole body while it waits, when it differs from ``body`` (a one-time link): emptied once
+    # the message is delivered or given up.
+    pending_body = models.TextField(blank=True, default="")
+    # The language it was written in: the log marks it (lang="…") for screen readers, and a
+    # message is data, not the interface's words.
+    language = models.CharField(max_length=10, blank=True, default="")
 
     class Meta:
         ordering = ["-sent_at", "-id"]
@@ -83,6 +109,17 @@ class Blob(models.Model):
     md5 = models.CharField(max_length=32)
     size = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # R-4.4: what the virus scanner said (lpse.core.malware). A held or infected blob is served
+    # to nobody (storage.open_blob).
+    scan_state = models.CharField(
+        max_length=12, choices=ScanState.choices, default=ScanState.NOT_SCANNED
+    )
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    scan_signature = models.CharField(max_length=200, blank=True, default="")
+    # Who sent the file that is held, so they are told when the scanner has checked it.
+    held_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     def __str__(self) -> str:
         return self.sha256
@@ -155,3 +192,21 @@ class IssuedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.sha256[:12]}"
+
+
+class CacheEntry(models.Model):
+    """A row of the shared cache kept in the database (``LPSE_CACHE_URL=database``, R-9.11):
+    rate-limit counters, cached public pages, job leases. Read and written only by
+    ``core.db_cache`` (Django's DatabaseCache), never as a model; the table is made here so that
+    every installation has it, whichever cache it uses today. Columns as ``createcachetable``
+    makes them."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "lpse_cache"
+
+    def __str__(self) -> str:
+        return self.cache_key

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseServerError
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
@@ -17,6 +19,7 @@ from lpse.core.calendar import wita_text
 from lpse.core.capabilities import Cap, public, requires
 from lpse.core.errors import DomainError
 from lpse.core.forms import NonWorkingDayForm, add_domain_error
+from lpse.core.malware import ScanState
 from lpse.core.models import AuditEvent, ExtraNonWorkingDay, SentEmail
 
 
@@ -123,27 +126,89 @@ def method_not_allowed(request, allowed: str = ""):
     return response
 
 
+def blob_unavailable(request, blob):
+    """A held (503, try later) or infected (410, gone) upload was asked for (R-4.4)."""
+    infected = blob.scan_state == ScanState.INFECTED
+    status = 410 if infected else 503
+    response = render(
+        request,
+        "errors/blob_unavailable.html",
+        {
+            "status": status,
+            "infected": infected,
+            "signature": blob.scan_signature,
+            "arrived": wita_text(blob.created_at),
+        },
+        status=status,
+    )
+    if not infected:
+        response["Retry-After"] = "300"  # the rescan job runs every 5 minutes
+    return response
+
+
+def storage_failed(request, exc: DomainError):
+    """The file store was down or full while a view read or wrote a file (issue 21): 503 with
+    the store's own message (what failed, that nothing half-done was kept, what to do). The
+    transaction of the request was rolled back, so no row points at a missing file."""
+    logging.getLogger(__name__).error(
+        "file store failed on %s %s: %s", request.method, request.path, exc
+    )
+    if request.path.startswith("/api/"):
+        # The API's one error shape (core.api_errors), for an API view outside ninja.
+        response: HttpResponse = JsonResponse(
+            {"detail": str(exc.message), "code": exc.code, "errors": []}, status=503
+        )
+    else:
+        response = render(request, "errors/503_storage.html", {"message": exc.message}, status=503)
+    response["Retry-After"] = "60"
+    return response
+
+
 def server_error(request=None):
     """500 without the database or the request's user: whatever broke may be either of them.
 
-    The layout is rendered from a plain context (no context processors); if even that fails,
-    a fixed page still tells the person what to do.
+    When what broke is the database connection (PostgreSQL restarting, the server gone), the
+    answer is 503 with Retry-After instead: the person is told the service is briefly
+    unavailable and to try again, and the transaction the request was in was never committed
+    (issue 21). The layout is rendered from a plain context (no context processors); if even that
+    fails, a fixed page still tells the person what to do.
     """
     context = {
         "site_name": settings.LPSE_SITE_NAME,
         "when": wita_text(timezone.now()),
     }
+    database_down = isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE)
+    name, fallback = (
+        ("errors/503_database.html", FALLBACK_503)
+        if database_down
+        else ("errors/500.html", FALLBACK_500)
+    )
     try:
-        html = loader.get_template("errors/500.html").render(context)
+        html = loader.get_template(name).render(context)
     except Exception:  # the layout itself may be what broke
-        html = FALLBACK_500 % {"when": context["when"]}
-    return HttpResponseServerError(html)
+        html = fallback % {"when": context["when"]}
+    if not database_down:
+        return HttpResponseServerError(html)
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
+# Django wraps the drivers' errors in these two: the connection refused, lost or closed.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 FALLBACK_500 = (
     "<!doctype html><html lang='id'><meta charset='utf-8'><title>Kesalahan server</title>"
     "<h1>Terjadi kesalahan di sisi kami</h1><p>Kesalahan ini sudah dicatat (%(when)s). "
     "Coba lagi beberapa menit lagi; bila terus terjadi, hubungi helpdesk LPSE.</p></html>"
+)
+
+
+FALLBACK_503 = (
+    "<!doctype html><html lang='id'><meta charset='utf-8'><title>Layanan sebentar terhenti</title>"
+    "<h1>Basis data sedang tidak dapat dihubungi</h1><p>Permintaan Anda tidak disimpan "
+    "(%(when)s). Coba lagi dalam satu menit; bila terus terjadi, hubungi helpdesk LPSE.</p></html>"
 )
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from lpse.accounts.models import Agency, User
 from lpse.catalog.models import BusinessSubField
 from lpse.tenders.models import Category, Committee, FundingSource, Package, ScheduleEntry, Tender
+from lpse.tenders.search_index import index_tenders
 from lpse.tenders.selectors.sample import sample_schedule
 
 WORDS = [
@@ -112,6 +113,7 @@ def generate_tenders(
                     )
                 )
             Tender.objects.bulk_create(tenders)
+            index_tenders(tenders)
             entries = []
             for tender in tenders:
                 for stage, (s, e) in sample_schedule(tender.published_at).items():

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lpse.bids.selectors import active_bid_of_company, is_opened, opened_bid_of, opened_bids_of
+from lpse.core.audit_since import Touched, ids_along
 from lpse.evaluation.models import (
     CRITERIA_ORDER,
     AwardLetter,
+    BidEvaluation,
     Contract,
     Criterion,
     CriterionResult,
@@ -170,3 +172,21 @@ def own_result(tender, company) -> OwnResult | None:
 def public_context(tender) -> dict:
     """What the public tender page adds from the evaluation (R-8.5)."""
     return {"results": public_results(tender)}
+
+
+# Every audited object of the evaluation belongs to one tender, and its results are published
+# (R-8.5, R-9.5).
+_TOUCHED_PATHS = {
+    TenderOutcome: "tender_id",
+    Objection: "outcome__tender_id",
+    AwardLetter: "outcome__tender_id",
+    Contract: "award__outcome__tender_id",
+    QualificationInvitation: "bid__tender_id",
+    BidEvaluation: "opened_bid__bid__tender_id",
+    CriterionResult: "evaluation__opened_bid__bid__tender_id",
+}
+
+
+def tender_ids_touched(touched: Touched) -> set[int]:
+    """The tenders the audited writes ``touched`` (lpse.core.audit_since) concern."""
+    return ids_along(touched, _TOUCHED_PATHS)

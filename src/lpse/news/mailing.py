@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from lpse.core.calendar import wita_text
 from lpse.core.mail import site_url
+from lpse.core.tasks import queue_mails_on_commit
 from lpse.news.models import Post
 
 # Addresses per queued task: a large audience (every provider) becomes many small jobs that a
@@ -37,12 +37,10 @@ def announcement_mail(post: Post) -> tuple[str, str]:
 
 def send_on_commit(post: Post, emails: list[str]) -> int:
     """Queue the batches once the publishing transaction commits; returns how many batches."""
-    from lpse.news.sending import send_announcement_batch
-
     subject, body = announcement_mail(post)
     batches = [emails[i : i + BATCH_SIZE] for i in range(0, len(emails), BATCH_SIZE)]
+    # One message per address (no recipient sees the others'), written to the outbox in the
+    # publishing transaction: a broker down at the commit loses none (issue 21).
     for batch in batches:
-        transaction.on_commit(
-            lambda batch=batch: send_announcement_batch.delay(to=batch, subject=subject, body=body)
-        )
+        queue_mails_on_commit([{"to": [a], "subject": subject, "body": body} for a in batch])
     return len(batches)

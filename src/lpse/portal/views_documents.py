@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lpse.core import public_limits
 from lpse.core.capabilities import public
 from lpse.core.documents import document_check
 from lpse.core.models import IssuedDocument
@@ -71,10 +72,12 @@ def _verdict_text(verdict: str) -> str:
 def document_verify(request: HttpRequest) -> HttpResponse:
     form = DocumentCheckForm(request.POST or None, request.FILES or None)
     result = None
-    if request.method == "POST" and form.is_valid():
+    refusal = public_limits.count_post(request, "proof")
+    public_limits.refuse_form(form, refusal)
+    if not refusal and request.method == "POST" and form.is_valid():
         data = form.cleaned_data["document"].read()
         result = document_check(data, form.cleaned_data["signature"])
-    return render(
+    response = render(
         request,
         "portal/document_verify.html",
         {
@@ -85,11 +88,15 @@ def document_verify(request: HttpRequest) -> HttpResponse:
         },
         status=400 if request.method == "POST" and not form.is_valid() else 200,
     )
+    return public_limits.answer(response, refusal)
 
 
 @public
 def document_signature(request: HttpRequest, sha256: str) -> JsonResponse:
     """The ``.sig`` of an issued document, by the SHA-256 of its bytes."""
+    refusal = public_limits.count(request, "proof")
+    if refusal:
+        return public_limits.refused_json(refusal)
     record = IssuedDocument.objects.filter(sha256=sha256.lower()).first()
     if record is None:
         raise Http404

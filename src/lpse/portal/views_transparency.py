@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from lpse.core import browser_code, transparency
+from lpse.core import browser_code, public_limits, transparency
 from lpse.core.capabilities import public
 from lpse.core.models import TreeHead
 from lpse.core.signing import fingerprint, public_key_pem
@@ -75,6 +75,9 @@ def heads_atom(request: HttpRequest) -> HttpResponse:
 
 def _proof(request: HttpRequest, kind: str, names: tuple[str, str], compute) -> JsonResponse:
     """A proof asked with two whole numbers in the query; 400 with the reason otherwise."""
+    refusal = public_limits.count(request, "proof")
+    if refusal:
+        return public_limits.refused_json(refusal)
     try:
         numbers = [int(request.GET[name]) for name in names]
     except (KeyError, ValueError):

@@ -28,7 +28,7 @@ def content_type_of(head: bytes) -> str | None:
     return next((kind for magic, kind in SIGNATURES if head.startswith(magic)), None)
 
 
-def evidence_store(upload: UploadedFile | None, *, field: str) -> Blob:
+def evidence_store(upload: UploadedFile | None, *, field: str, uploader=None) -> Blob:
     """Check and store one evidence file; the caller writes the row that refers to it."""
     if upload is None:
         raise DomainError(_("Choose the file to upload."), field=field)
@@ -58,6 +58,6 @@ def evidence_store(upload: UploadedFile | None, *, field: str) -> Blob:
             field=field,
         )
     try:
-        return store_upload(upload, max_size=MAX_EVIDENCE_BYTES)
+        return store_upload(upload, max_size=MAX_EVIDENCE_BYTES, uploader=uploader)
     except DomainError as exc:
-        raise DomainError(exc.message, field=field) from None
+        raise DomainError(exc.message, field=field, code=exc.code) from None

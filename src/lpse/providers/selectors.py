@@ -10,6 +10,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from lpse.catalog.selectors import PriceIndexTable
+from lpse.core import hooks
 from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
 from lpse.providers import key_material
@@ -36,6 +37,14 @@ def company_of(actor) -> Company:
     if company is None:
         raise DomainError(_("Your account has no company."), code="forbidden")
     return company
+
+
+def verified_companies_in(sub_field) -> QuerySet[Company]:
+    """The verified providers registered for ``sub_field``: whom a procurement officer may
+    invite (R-8.6)."""
+    return Company.objects.filter(state=Company.State.VERIFIED, sub_fields=sub_field).order_by(
+        "name"
+    )
 
 
 def require_own(actor, company_id: int) -> Company:
@@ -73,12 +82,37 @@ def published_checklist() -> QuerySet[VerificationItem]:
 # --- e-mail change (R-3.2) ------------------------------------------------------------------
 
 
-def email_changes(*, state: str = "", query: str = "") -> QuerySet[EmailChangeRequest]:
-    """The history the verifier, the administrator and the agency admins see: every request,
-    newest first, searchable by company, User ID or either address."""
+# Who handles e-mail changes LPSE-wide (R-3.2): the verifier checks, the administrator decides.
+# Anyone else who may see the history (an agency administrator) sees a part of it only.
+EMAIL_CHANGE_DESK = frozenset({Cap.VERIFY_PROVIDERS, Cap.APPLY_EMAIL_CHANGES})
+
+
+def handles_email_changes(user) -> bool:
+    """The verifier and the administrator: every request, and its signed statement."""
+    return bool(EMAIL_CHANGE_DESK & user.capabilities())
+
+
+def email_changes_visible_to(user) -> QuerySet[EmailChangeRequest]:
+    """The requests ``user`` may see. An agency administrator sees those of the companies taking
+    part in the agency's tenders — the addresses the agency's procurement writes to — and no
+    other company's (issue 21: object-level scope by agency)."""
     changes = EmailChangeRequest.objects.select_related(
         "company", "company__user", "statement", "submitted_by", "checked_by", "decided_by"
     )
+    if handles_email_changes(user):
+        return changes
+    if user.agency_id is None:
+        return changes.none()
+    scope = Q(pk__in=[])
+    for company_ids in hooks.agency_companies.call(user.agency):
+        scope |= Q(company_id__in=company_ids)
+    return changes.filter(scope)
+
+
+def email_changes(user, *, state: str = "", query: str = "") -> QuerySet[EmailChangeRequest]:
+    """The history the verifier, the administrator and the agency admins see (each their part):
+    newest first, searchable by company, User ID or either address."""
+    changes = email_changes_visible_to(user)
     if state:
         changes = changes.filter(state=state)
     query = query.strip()

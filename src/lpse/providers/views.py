@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lpse.core import public_limits
 from lpse.core.capabilities import Cap, public, requires
 from lpse.core.documents import pdf_response
 from lpse.core.errors import DomainError
@@ -28,7 +29,9 @@ from lpse.providers.services import registration as services
 def register(request):
     """R-1.1/R-1.2/R-1.6: the e-mail, the two forms to download, the warnings."""
     form = EmailStartForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    refusal = public_limits.count_post(request)
+    public_limits.refuse_form(form, refusal)
+    if not refusal and request.method == "POST" and form.is_valid():
         try:
             services.registration_start(email=form.cleaned_data["email"])
         except DomainError as exc:
@@ -37,7 +40,7 @@ def register(request):
             return render(
                 request, "providers/link_sent.html", {"email": form.cleaned_data["email"]}
             )
-    return render(request, "providers/register.html", {"form": form})
+    return public_limits.answer(render(request, "providers/register.html", {"form": form}), refusal)
 
 
 @public
@@ -47,7 +50,9 @@ def register_form(request, token: str):
     except DomainError as exc:
         return render(request, "providers/link_problem.html", {"problem": exc.message}, status=410)
     form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    refusal = public_limits.count_post(request)
+    public_limits.refuse_form(form, refusal)
+    if not refusal and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             company = services.registration_submit(
@@ -73,7 +78,9 @@ def register_form(request, token: str):
             add_domain_error(form, exc)
         else:
             return redirect("providers:registration_done", company.forms_ref)
-    return render(request, "providers/register_form.html", {"form": form, "invite": invite})
+    return public_limits.answer(
+        render(request, "providers/register_form.html", {"form": form, "invite": invite}), refusal
+    )
 
 
 # A reference as the registration service makes it (``secrets.token_urlsafe(32)``): 43 chars.

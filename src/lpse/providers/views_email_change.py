@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lpse.core import public_limits
 from lpse.core.capabilities import Cap, public, requires
 from lpse.core.errors import DomainError
 from lpse.core.feedback import act_and_redirect, submit_form
@@ -123,6 +124,9 @@ def email_change_confirm(request, token: str):
     except DomainError as exc:
         return _link_problem(request, exc)
     if request.method == "POST":
+        refusal = public_limits.count(request, "form")
+        if refusal:
+            return public_limits.refused_page(request, refusal)
         try:
             change = services.email_change_confirm(token=token)
         except DomainError as exc:
@@ -139,7 +143,7 @@ def email_change_desk(request):
     if state not in State.values:
         state = ""
     query = request.GET.get("q", "")
-    page = Paginator(selectors.email_changes(state=state, query=query), 25).get_page(
+    page = Paginator(selectors.email_changes(request.user, state=state, query=query), 25).get_page(
         request.GET.get("page")
     )
     return render(
@@ -168,24 +172,20 @@ def _detail(request, change, *, check_form=None, apply_form=None):
     )
 
 
-def _change(pk: int) -> EmailChangeRequest:
-    return get_object_or_404(
-        EmailChangeRequest.objects.select_related(
-            "company", "company__user", "statement", "submitted_by", "checked_by", "decided_by"
-        ),
-        pk=pk,
-    )
+def _change(request, pk: int) -> EmailChangeRequest:
+    """A request the user may see; one outside their scope is as if it did not exist (404)."""
+    return get_object_or_404(selectors.email_changes_visible_to(request.user), pk=pk)
 
 
 @requires(Cap.VIEW_EMAIL_CHANGES)
 def email_change_detail(request, pk: int):
-    return _detail(request, _change(pk))
+    return _detail(request, _change(request, pk))
 
 
 @requires(Cap.VERIFY_PROVIDERS)
 @require_POST
 def email_change_check(request, pk: int):
-    change = _change(pk)
+    change = _change(request, pk)
 
     def act(data):
         if data["decision"] == "reject":
@@ -213,7 +213,7 @@ def email_change_check(request, pk: int):
 @requires(Cap.APPLY_EMAIL_CHANGES)
 @require_POST
 def email_change_decide(request, pk: int):
-    change = _change(pk)
+    change = _change(request, pk)
 
     def act(data):
         if data["decision"] == "reject":
@@ -234,5 +234,5 @@ def email_change_decide(request, pk: int):
 
 @requires(Cap.VIEW_EMAIL_CHANGES)
 def email_change_statement(request, pk: int):
-    change = _change(pk)
+    change = _change(request, pk)
     return evidence_response(change.statement, change.statement_name)

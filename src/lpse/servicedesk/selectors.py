@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from lpse.accounts.roles import ROLE_CAPABILITIES
-from lpse.accounts.selectors import users_with_role
+from lpse.accounts.selectors import users_with_capability
 from lpse.core.calendar import WITA
 from lpse.core.capabilities import Cap
 from lpse.core.models import StepTiming
@@ -85,8 +84,7 @@ def queue(
 
 def helpdesk_staff() -> QuerySet[User]:
     """Everyone who may handle tickets, i.e. may be assigned one."""
-    roles = [role for role, caps in ROLE_CAPABILITIES.items() if Cap.HANDLE_TICKETS in caps]
-    return users_with_role(*roles)
+    return users_with_capability(Cap.HANDLE_TICKETS)
 
 
 def approved_articles(category: str = "") -> QuerySet[KnowledgeArticle]:

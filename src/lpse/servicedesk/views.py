@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from lpse.core import public_limits
 from lpse.core.capabilities import AUTHENTICATED, public, requires
 from lpse.core.errors import DomainError
 from lpse.core.forms import add_domain_error
@@ -24,7 +25,9 @@ def ask(request):
     """The online request form, for the public and for signed-in users."""
     signed_in = request.user.is_authenticated
     form = AskForm(request.POST or None, signed_in=signed_in)
-    if request.method == "POST" and form.is_valid():
+    refusal = public_limits.count_post(request)
+    public_limits.refuse_form(form, refusal)
+    if not refusal and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             ticket = services.ticket_submit(
@@ -51,10 +54,13 @@ def ask(request):
             if signed_in:
                 return redirect("servicedesk:my_ticket", ticket.number)
             return redirect("servicedesk:public_ticket", ticket.number, ticket_token(ticket))
-    return render(
-        request,
-        "servicedesk/ask.html",
-        {"form": form, "articles": selectors.approved_articles()[:10]},
+    return public_limits.answer(
+        render(
+            request,
+            "servicedesk/ask.html",
+            {"form": form, "articles": selectors.approved_articles()[:10]},
+        ),
+        refusal,
     )
 
 

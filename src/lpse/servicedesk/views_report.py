@@ -8,10 +8,9 @@ from datetime import date
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.core.calendar import to_wita
+from lpse.core.calendar import month_asked
 from lpse.core.capabilities import Cap, requires
 from lpse.servicedesk import selectors
 from lpse.servicedesk.chart import compliance_chart
@@ -19,20 +18,7 @@ from lpse.servicedesk.templatetags.servicedesk import duration
 
 
 def _month(request) -> tuple[date, str]:
-    """The month asked for (``?bulan=2026-07``), else the current month in WITA."""
-    raw = request.GET.get("bulan", "")
-    try:
-        year, month = (int(part) for part in raw.split("-"))
-        return date(year, month, 1), ""
-    except ValueError:
-        current = to_wita(timezone.now()).date().replace(day=1)
-        problem = (
-            _("“%(month)s” is not a month (use YYYY-MM); showing %(current)s.")
-            % {"month": raw, "current": f"{current:%Y-%m}"}
-            if raw
-            else ""
-        )
-        return current, problem
+    return month_asked(request.GET.get("bulan", ""))
 
 
 def _helpdesk_labels() -> dict[str, str]:

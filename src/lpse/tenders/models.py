@@ -109,6 +109,9 @@ class Method(models.TextChoices):
     )
     FAST = "fast", _("Fast tender (tender cepat)")
     SIMPLE = "simple", _("Simple tender (pengadaan sederhana)")
+    # The backing tender of a non-tender procurement (R-8.6): its offers are sealed bids on it.
+    # Never listed as a tender; the non-tender results page shows it.
+    NON_TENDER = "non_tender", _("Non-tender procurement (backing tender of the offers)")
 
 
 class Tender(models.Model):
@@ -146,6 +149,21 @@ class Tender(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.package.name}"
+
+
+class TenderWord(models.Model):
+    """One word of a published tender's package name or code: the public list's search index
+    (``tenders/search_index.py``), kept by publication. A typed word is a prefix of the
+    indexed words, read as a range of ``tender_word_prefix``, never a scan of package names."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="+", db_index=False)
+    word = models.CharField(max_length=40)
+
+    class Meta:
+        indexes = [models.Index(fields=["word", "tender"], name="tender_word_prefix")]
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class ScheduleEntry(models.Model):

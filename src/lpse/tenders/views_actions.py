@@ -1,6 +1,6 @@
 """Which actions a tender's pages offer now, from its state, its schedule and what the person
 already did (issue 15): an addendum only until bids close, the integrity pact only to someone
-who has not signed it (with its text shown first). The services refuse the same things; these
+who has not signed it (with its text shown first: ``selectors.pacts``). The services refuse the same things; these
 keep the pages from offering what would be refused."""
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from lpse.tenders.models import IntegrityPact, Tender
-from lpse.tenders.pacts import PACT_TEXT
+from lpse.tenders.models import Tender
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.services.preparation import schedule_of
 
@@ -27,15 +26,3 @@ def documents_open(tender: Tender, now: datetime | None = None) -> bool:
     if "bid_submission" not in schedule or schedule["bid_submission"][1] <= now:
         return False
     return not sched.status_at(schedule, now).finished
-
-
-def pact_of(user, tender: Tender, role: str) -> IntegrityPact | None:
-    """The pact ``user`` signed for ``tender`` in ``role``, if any."""
-    if not user.is_authenticated:
-        return None
-    return IntegrityPact.objects.filter(tender=tender, signer=user, signer_role=role).first()
-
-
-def pact_context(user, tender: Tender, role: str) -> dict:
-    """What a page needs to show the pact: its text before signing, or when it was signed."""
-    return {"my_pact": pact_of(user, tender, role), "pact_text": PACT_TEXT}

@@ -3,7 +3,10 @@ the administrator's schedule-change desk."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -35,11 +38,14 @@ from lpse.tenders.pacts import PACT_TEXT
 from lpse.tenders.selectors import listings as selectors
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.access import committee_tender
+from lpse.tenders.selectors.pacts import pact_context
 from lpse.tenders.services import participation
 from lpse.tenders.services import preparation as services
 from lpse.tenders.services import schedule_changes as changes
 from lpse.tenders.stages import Stage
-from lpse.tenders.views_actions import documents_open, pact_context
+from lpse.tenders.views_actions import documents_open
+
+COMMITTEE_PAGE_SIZE = 25
 
 
 def _schedule_error(form, exc: DomainError) -> None:
@@ -149,10 +155,15 @@ def ppk_sign_pact(request, code: str):
 
 @requires(Cap.MANAGE_TENDERS)
 def committee_home(request):
+    # Paged: a committee that has worked for years has hundreds of packages (bench/mixed_load.py
+    # found the unpaged list the first page to pass 1 s under load).
+    q = request.GET.get("q", "").strip()[:100]
+    packages = selectors.packages_of_committee_member(request.user, query=q)
+    page = Paginator(packages, COMMITTEE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "tenders/committee_home.html",
-        {"packages": selectors.packages_of_committee_member(request.user)},
+        {"page": page, "q": q, "query": urlencode({"q": q}) if q else ""},
     )
 
 

@@ -5,6 +5,8 @@ from datetime import timedelta
 
 from django.db.models import Count, Q, QuerySet
 
+from lpse.accounts.roles import Role, capabilities_of
+from lpse.core.capabilities import Cap
 from lpse.core.standard_times import CATALOGUE, Procedure, timings_of
 from lpse.training.models import Participant, TrainingRequest, TrainingSession
 
@@ -13,30 +15,57 @@ State = TrainingRequest.State
 OPEN_STATES = [State.REGISTERED, State.CONFIRMED, State.SCHEDULED, State.REPLY_SENT]
 
 
-def requests_overview(state: str = "") -> QuerySet[TrainingRequest]:
-    requests = TrainingRequest.objects.select_related(
-        "agency", "session__room", "session__trainer"
-    ).annotate(participant_count=Count("session__participants"))
+def sees_every_training(user) -> bool:
+    """The LPSE's office (helpdesk, the heads) runs the training service for every agency, so
+    it sees every request (issue 21: LPSE-wide by the regulation). A trainer only teaches: they
+    see the trainings they were assigned to, and any other is not found (ASVS V8.2.2)."""
+    return Cap.VIEW_TRAININGS in capabilities_of(user.role_codes() - {Role.TRAINER})
+
+
+def trainings_visible_to(user) -> QuerySet[TrainingRequest]:
+    if sees_every_training(user):
+        return TrainingRequest.objects.all()
+    return TrainingRequest.objects.filter(session__trainer=user)
+
+
+def sessions_visible_to(user) -> QuerySet[TrainingSession]:
+    return TrainingSession.objects.filter(request__in=trainings_visible_to(user))
+
+
+def participants_visible_to(user) -> QuerySet[Participant]:
+    return Participant.objects.filter(session__in=sessions_visible_to(user))
+
+
+def requests_overview(user, state: str = "") -> QuerySet[TrainingRequest]:
+    requests = (
+        trainings_visible_to(user)
+        .select_related("agency", "session__room", "session__trainer")
+        .annotate(participant_count=Count("session__participants"))
+    )
     if state in State.values:
         return requests.filter(state=state)
     return requests.filter(state__in=OPEN_STATES)
 
 
-def request_detail(pk: int) -> TrainingRequest:
-    return TrainingRequest.objects.select_related(
-        "agency",
-        "letter",
-        "registered_by",
-        "confirmed_by",
-        "cancelled_by",
-        "session__room",
-        "session__trainer",
-        "session__scheduled_by",
-        "session__reply_letter",
-        "session__assignment_letter",
-        "session__letters_issued_by",
-        "session__held_by",
-    ).get(pk=pk)
+def request_detail(user, pk: int) -> TrainingRequest:
+    return (
+        trainings_visible_to(user)
+        .select_related(
+            "agency",
+            "letter",
+            "registered_by",
+            "confirmed_by",
+            "cancelled_by",
+            "session__room",
+            "session__trainer",
+            "session__scheduled_by",
+            "session__reply_letter",
+            "session__assignment_letter",
+            "session__letters_issued_by",
+            "session__held_by",
+        )
+        .get(pk=pk)
+    )
 
 
 def session_of(request: TrainingRequest) -> TrainingSession | None:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lpse.core import audit
+from lpse.core import audit, public_limits
 from lpse.core.capabilities import Cap, public, requires
 from lpse.core.documents import blob_pdf_response
 from lpse.core.errors import DomainError
@@ -29,7 +29,7 @@ from lpse.training.forms import (
     RoomForm,
     ScheduleForm,
 )
-from lpse.training.models import Participant, Room, TrainingRequest, TrainingSession
+from lpse.training.models import Room, TrainingRequest, TrainingSession
 from lpse.training.services import participants
 from lpse.training.services import requests as services
 
@@ -48,7 +48,7 @@ def overview(request):
         request,
         "training/overview.html",
         {
-            "requests": selectors.requests_overview(state),
+            "requests": selectors.requests_overview(request.user, state),
             "state": state,
             "states": State.choices,
             "caps": request.user.capabilities(),
@@ -147,16 +147,17 @@ def _detail(request, training: TrainingRequest, **bound):
     )
 
 
-def _training(pk: int) -> TrainingRequest:
+def _training(request, pk: int) -> TrainingRequest:
+    """The training ``pk`` if this user may see it; another is not found (issue 21)."""
     try:
-        return selectors.request_detail(pk)
+        return selectors.request_detail(request.user, pk)
     except TrainingRequest.DoesNotExist:
         raise Http404 from None
 
 
 @requires(Cap.VIEW_TRAININGS)
 def request_detail(request, pk: int):
-    return _detail(request, _training(pk))
+    return _detail(request, _training(request, pk))
 
 
 def _attachment(blob, filename: str, content_type: str) -> HttpResponse:
@@ -168,7 +169,7 @@ def _attachment(blob, filename: str, content_type: str) -> HttpResponse:
 
 @requires(Cap.VIEW_TRAININGS)
 def request_letter(request, pk: int):
-    training = _training(pk)
+    training = _training(request, pk)
     content_type = mimetypes.guess_type(training.letter_filename)[0] or "application/octet-stream"
     name = re.sub(r"[^\w.-]+", "-", training.letter_filename, flags=re.ASCII).strip("-.")
     return _attachment(training.letter, f"permohonan-{training.pk}-{name}", content_type)
@@ -176,7 +177,9 @@ def request_letter(request, pk: int):
 
 @requires(Cap.VIEW_TRAININGS)
 def reply_pdf(request, pk: int):
-    session = get_object_or_404(TrainingSession.objects.select_related("reply_letter"), request=pk)
+    session = get_object_or_404(
+        selectors.sessions_visible_to(request.user).select_related("reply_letter"), request=pk
+    )
     if session.reply_letter is None:
         raise Http404
     return blob_pdf_response(
@@ -187,7 +190,8 @@ def reply_pdf(request, pk: int):
 @requires(Cap.VIEW_TRAININGS)
 def assignment_pdf(request, pk: int):
     session = get_object_or_404(
-        TrainingSession.objects.select_related("assignment_letter"), request=pk
+        selectors.sessions_visible_to(request.user).select_related("assignment_letter"),
+        request=pk,
     )
     if session.assignment_letter is None:
         raise Http404
@@ -199,7 +203,7 @@ def assignment_pdf(request, pk: int):
 def _posted(request, pk: int, form_key: str, form, action, success: str):
     """Run ``action(form)`` on a valid form; on a refusal show the page again with the form, its
     input and the service's message in place."""
-    training = _training(pk)
+    training = _training(request, pk)
     if form.is_valid():
         try:
             action(training, form)
@@ -264,7 +268,7 @@ def schedule(request, pk: int):
 @require_POST
 def reply_begin(request, pk: int):
     try:
-        services.reply_begin(actor=request.user, request=_training(pk))
+        services.reply_begin(actor=request.user, request=_training(request, pk))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -328,7 +332,9 @@ def participant_add(request, pk: int):
 @requires(Cap.REGISTER_TRAINING_REQUESTS)
 @require_POST
 def participant_remove(request, pk: int):
-    participant = get_object_or_404(Participant.objects.select_related("session"), pk=pk)
+    participant = get_object_or_404(
+        selectors.participants_visible_to(request.user).select_related("session"), pk=pk
+    )
     try:
         participants.participant_remove(actor=request.user, participant=participant)
     except DomainError as exc:
@@ -341,7 +347,9 @@ def participant_remove(request, pk: int):
 @requires(Cap.RECORD_ATTENDANCE)
 @require_POST
 def attendance(request, pk: int):
-    participant = get_object_or_404(Participant.objects.select_related("session"), pk=pk)
+    participant = get_object_or_404(
+        selectors.participants_visible_to(request.user).select_related("session"), pk=pk
+    )
     try:
         participants.attendance_record(
             actor=request.user,
@@ -360,7 +368,7 @@ def attendance(request, pk: int):
 @requires(Cap.RECORD_ATTENDANCE)
 @require_POST
 def held(request, pk: int):
-    session = get_object_or_404(TrainingSession, request=pk)
+    session = get_object_or_404(selectors.sessions_visible_to(request.user), request=pk)
     try:
         participants.session_held(actor=request.user, session=session)
     except DomainError as exc:
@@ -379,7 +387,9 @@ def self_register(request, token: str):
         registration_token=token,
     )
     form = ParticipantForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    refusal = public_limits.count_post(request)
+    public_limits.refuse_form(form, refusal)
+    if not refusal and request.method == "POST" and form.is_valid():
         try:
             participants.participant_register(actor=None, session=session, **form.cleaned_data)
         except DomainError as exc:
@@ -391,7 +401,7 @@ def self_register(request, token: str):
                 % {"email": form.cleaned_data["email"]},
             )
             return redirect("training:self_register", token)
-    return render(
+    response = render(
         request,
         "training/self_register.html",
         {
@@ -402,6 +412,7 @@ def self_register(request, token: str):
             "seats_left": max(session.capacity - session.participants.count(), 0),
         },
     )
+    return public_limits.answer(response, refusal)
 
 
 @requires(Cap.SCHEDULE_TRAININGS)

@@ -15,8 +15,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from lpse.accounts.roles import ROLE_CAPABILITIES
-from lpse.accounts.selectors import users_with_role
+from lpse.accounts.selectors import users_with_capability
 from lpse.archive import selectors
 from lpse.archive.models import RunState
 from lpse.core import audit
@@ -24,7 +23,7 @@ from lpse.core.calendar import wita_text
 from lpse.core.capabilities import Cap
 from lpse.core.mail import site_url
 from lpse.core.models import AuditEvent
-from lpse.core.tasks import send_mail_on_commit
+from lpse.core.tasks import mail_each
 
 MAILED = "archive.alarm.mailed"
 GRACE = timedelta(hours=1)  # a backup that takes a while does not raise the alarm at once
@@ -90,8 +89,7 @@ def _failed_runs() -> list[str]:
 
 def backup_keepers():
     """The active accounts that hold ``archive.manage_backups``: who is told."""
-    roles = [role for role, caps in ROLE_CAPABILITIES.items() if Cap.MANAGE_BACKUPS in caps]
-    return users_with_role(*roles).exclude(email="")
+    return users_with_capability(Cap.MANAGE_BACKUPS).exclude(email="")
 
 
 def _mailed_recently(now: datetime) -> set[str]:
@@ -108,12 +106,14 @@ def mail_alarms(now: datetime | None = None) -> list[str]:
     """E-mail the alarms not mailed in the last day to the backup keepers; returns those mailed.
     Written in the site's language (Indonesian), whoever's request or job runs it."""
     now = now or timezone.now()
+    # The alarms' texts are compared with those mailed before, so they are in that language too.
     with translation.override(settings.LANGUAGE_CODE):
         fresh = [text for text in backup_alarms(now) if text not in _mailed_recently(now)]
-        emails = sorted({e.lower() for e in backup_keepers().values_list("email", flat=True)})
-        if not fresh or not emails:  # with no one to tell, the home page still shows them
-            return []
-        subject = _("LPSE backups need attention")
+    emails = [e for e in backup_keepers().values_list("email", flat=True) if e]
+    if not fresh or not emails:  # with no one to tell, the home page still shows them
+        return []
+
+    def compose(_to: str) -> tuple[str, str]:
         body = "\n\n".join(
             [
                 _("The backups of the LPSE need attention:"),
@@ -121,8 +121,9 @@ def mail_alarms(now: datetime | None = None) -> list[str]:
                 _("Backup status: %(url)s") % {"url": site_url("archive:status")},
             ]
         )
-    with transaction.atomic():
-        audit.record(actor=None, action=MAILED, data={"alarms": fresh, "recipients": len(emails)})
-        for email in emails:  # one message each, so no one sees the others' addresses
-            send_mail_on_commit(to=[email], subject=subject, body=body)
+        return _("LPSE backups need attention"), body
+
+    with transaction.atomic():  # the messages leave when the audit event commits
+        mailed = mail_each(emails, compose)
+        audit.record(actor=None, action=MAILED, data={"alarms": fresh, "recipients": len(mailed)})
     return fresh

@@ -9,6 +9,7 @@ applied to that target.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import io
@@ -27,7 +28,7 @@ from lpse.archive.manifest import Manifest
 from lpse.archive.models import BackupRun, RunState
 from lpse.archive.targets import Target, TargetError, configured_targets
 from lpse.archive.workers import fork_ready
-from lpse.core import signing
+from lpse.core import signing, storage
 
 Progress = Callable[[str, int, int], None]  # (what, bytes done, bytes in all)
 DATABASE_FILES = {"lpse.sqlite3", "lpse.sqlite3-wal", "lpse.sqlite3-shm", "lpse.sqlite3-journal"}
@@ -89,10 +90,6 @@ def data_files() -> list[Path]:
     )
 
 
-def blob_path(sha256: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "blobs" / sha256[:2] / sha256
-
-
 def run_backup(*, trigger: str = "command", progress: Progress = _quiet) -> list[BackupRun]:
     """Back up to every configured target; a target that fails does not stop the others."""
     targets = configured_targets()
@@ -109,11 +106,10 @@ def run_backup(*, trigger: str = "command", progress: Progress = _quiet) -> list
         for leftover in Path(settings.DATA_DIR).glob("backup-work-*"):
             shutil.rmtree(leftover, ignore_errors=True)
         workdir = Path(settings.DATA_DIR) / f"backup-work-{secrets.token_hex(4)}"
-        workdir.mkdir()
         try:
             backup_id = new_backup_id()
             progress("database", 0, 0)
-            taken = snapshot.take(workdir)
+            taken = _snapshot(workdir)
             for target in targets:
                 runs.append(
                     backup_to(
@@ -123,6 +119,27 @@ def run_backup(*, trigger: str = "command", progress: Progress = _quiet) -> list
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
     return runs
+
+
+def _snapshot(workdir: Path) -> snapshot.Snapshot:
+    """The database copy, in the data folder; a full disk there refuses the backup with what to
+    do (issue 21) — the half-written copy goes with the work folder, the targets untouched."""
+    try:
+        workdir.mkdir()
+        return snapshot.take(workdir)
+    except (snapshot.SnapshotFailed, OSError) as exc:
+        full = getattr(exc, "full", False) or getattr(exc, "errno", None) in FULL_DISK
+        if not full:
+            raise
+        raise BackupRefused(
+            f"the disk of the data folder is full ({settings.DATA_DIR}): the database copy a "
+            "backup takes first did not fit. Nothing was written to the backup targets and the "
+            "previous backups stay valid; free space there (at least the size of the database) "
+            "and run the backup again."
+        ) from None
+
+
+FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
 
 
 def _reusable(target: Target, recipients: list[str]) -> tuple[str | None, dict[str, pieces.Piece]]:
@@ -211,9 +228,11 @@ def _write_pieces(
     run: BackupRun,
     progress: Progress,
 ) -> Manifest:
-    sources: list[tuple[str, str, Path]] = [("files", path.name, path) for path in data_files()]
-    sources += [("blobs", f"blobs/{sha[:2]}/{sha}", blob_path(sha)) for sha in taken.blobs]
-    total = taken.path.stat().st_size + sum(_size(path) for _, _, path in sources)
+    files = data_files()
+    new_sizes = {sha: _blob_size(sha) for sha in taken.blobs if sha not in reusable}
+    total = taken.path.stat().st_size + sum(_size(path) for path in files)
+    total += sum(reusable[sha].plain_size for sha in taken.blobs if sha in reusable)
+    total += sum(new_sizes.values())
     done = 0
     with taken.path.open("rb") as dump:
         database = pieces.encrypt_to(target, f"db/{backup_id}.age", dump, recipients)
@@ -230,24 +249,18 @@ def _write_pieces(
         audit_head=taken.audit_head,
         recipients=[],
     )
-    new_blobs: list[tuple[str, Path]] = []
-    for kind, name, path in sources:
-        if kind == "blobs" and path.name not in reusable:
-            if not path.exists():
-                raise TargetError(
-                    f"{path} is listed in the database but missing from the data folder: the "
-                    "site has lost a file; find it (an earlier backup holds it) before backing "
-                    "up again."
-                )
-            new_blobs.append((f"blobs/{path.name[:2]}/{path.name}.age", path))
-            continue
-        piece = _piece(target, kind, path, recipients, reusable, run)
-        (built.files if kind == "files" else built.blobs)[name] = piece
+    for path in files:
+        piece = _piece(target, path, recipients, reusable, run)
+        built.files[path.name] = piece
         done += piece.plain_size
-        progress(kind, done, total)
-    # New blobs on several processes, for a folder (a bucket's client is not shared by forks).
-    workers = fork_ready(settings.LPSE_BACKUP_WORKERS) if hasattr(target, "produce") else 1
-    for piece in pieces.encrypt_many(target, new_blobs, keys.recipient_names(), workers=workers):
+        progress("files", done, total)
+    for sha in taken.blobs:
+        if sha in reusable:  # a blob's name is its SHA-256
+            run.pieces += 1
+            built.blobs[f"blobs/{sha[:2]}/{sha}"] = reusable[sha]
+            done += reusable[sha].plain_size
+            progress("blobs", done, total)
+    for piece in _new_blob_pieces(target, list(new_sizes), recipients):
         built.blobs[piece.key.removesuffix(".age")] = piece
         run.pieces += 1
         run.pieces_new += 1
@@ -265,18 +278,40 @@ def _size(path: Path) -> int:
         return 0
 
 
+def _blob_size(sha: str) -> int:
+    size = storage.blob_size(sha)
+    if size is None:
+        raise TargetError(
+            f"blob {sha} is listed in the database but missing from the file store: the site "
+            "has lost a file; find it (an earlier backup holds it) before backing up again."
+        )
+    return size
+
+
+def _new_blob_pieces(target: Target, shas: list[str], recipients: list) -> Iterator[pieces.Piece]:
+    """Blobs no kept backup holds. From the data folder, on several processes for a folder
+    target (a bucket's client is not shared by forks); from a bucket, streamed one by one."""
+    keys_of = {sha: f"blobs/{sha[:2]}/{sha}.age" for sha in shas}
+    local = {sha: storage.local_blob_path(sha) for sha in shas}
+    if all(path is not None for path in local.values()):
+        workers = fork_ready(settings.LPSE_BACKUP_WORKERS) if hasattr(target, "produce") else 1
+        jobs = [(keys_of[sha], path) for sha, path in local.items() if path is not None]
+        yield from pieces.encrypt_many(target, jobs, keys.recipient_names(), workers=workers)
+        return
+    for sha in shas:
+        with storage.open_stored(sha) as source:
+            yield pieces.encrypt_to(target, keys_of[sha], source, recipients)
+
+
 def _piece(
     target: Target,
-    kind: str,
     path: Path,
     recipients: list,
     reusable: dict[str, pieces.Piece],
     run: BackupRun,
 ) -> pieces.Piece:
-    """A data-folder file's piece, or a blob a kept backup already holds."""
+    """A data-folder file's piece (a key file), or the one a kept backup already holds."""
     run.pieces += 1
-    if kind == "blobs":
-        return reusable[path.name]  # a blob's name is its SHA-256
     data = path.read_bytes()  # a key file: a few hundred bytes
     sha = hashlib.sha256(data).hexdigest()
     if sha in reusable:

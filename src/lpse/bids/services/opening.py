@@ -5,6 +5,11 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import shutil
+import tempfile
+from collections.abc import Generator
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
 from pathlib import Path
 
 from django.conf import settings
@@ -12,17 +17,25 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.bids import envelope, keys, receipts, share_checks
+from lpse.bids import arrival, envelope, keys, opening_pool, receipts, share_checks
 from lpse.bids.models import Bid, KeyShare, OpenedBid, Opening, ShareUnlock, TenderKey
+from lpse.bids.opening_worker import Decrypted, Job
 from lpse.bids.signature_checks import signature_problem
-from lpse.core import audit
+from lpse.core import audit, hooks
 from lpse.core.calendar import to_wita
 from lpse.core.documents import issued_with_proof
 from lpse.core.errors import DomainError
 from lpse.core.pdf import PdfForm, render_form
-from lpse.core.storage import store_bytes, store_chunks
+from lpse.core.storage import (
+    blob_file,
+    scratch_dir,
+    store_bytes,
+    store_chunks,
+    store_hashed_file,
+    writing,
+)
 from lpse.tenders.selectors import schedule as sched
-from lpse.tenders.selectors.access import require_committee_member
+from lpse.tenders.selectors.access import require_opener
 from lpse.tenders.services.preparation import schedule_of
 
 
@@ -37,13 +50,15 @@ def share_unlock(*, actor, tender, share: str) -> Opening:
     ``share`` is the share as the member's device decrypted it (R-9.9): their browser opened
     their sealed key with their passphrase, or their own age key, and sent only this tender's
     share — never the passphrase, never the opening key."""
-    require_committee_member(actor, tender)
+    require_opener(actor, tender)
     opening_start = schedule_of(tender)["bid_opening"][0]
-    if timezone.now() < opening_start:
+    if arrival.now() < opening_start:  # the deadline clock: no opening before it says so
         raise DomainError(
             _("Bids can be opened from %(at)s, when the opening stage begins.")
             % {"at": sched.wita(opening_start)}
         )
+    if settings.LPSE_OPENING_WORKERS > 1:
+        opening_pool.warm_up()  # ready by the last share (R-8.4: the opening is not kept waiting)
     tender_key = TenderKey.objects.filter(tender=tender).first()
     mine = (
         KeyShare.objects.select_related("member", "tender_key")
@@ -106,10 +121,22 @@ def _open_all(*, actor, opening: Opening, tender_key: TenderKey) -> None:
             _("The unlocked shares do not rebuild the tender's key: %(why)s.") % {"why": exc}
         ) from None
     now = timezone.now()
-    for bid in Bid.objects.filter(tender=tender, state=Bid.State.ACTIVE).select_related(
+    bids = Bid.objects.filter(tender=tender, state=Bid.State.ACTIVE).select_related(
         "envelope", "company"
-    ):
-        OpenedBid.objects.create(bid=bid, opened_at=now, **_open_one(bid, identity))
+    )
+    try:
+        with closing(open_bids(list(bids), identity)) as results:
+            for bid, result in results:
+                OpenedBid.objects.create(bid=bid, opened_at=now, **result)
+    except BrokenProcessPool:
+        # Raised inside the unlock's transaction: no row of this attempt stays, the third
+        # share included, so the member unlocks again to retry.
+        raise DomainError(
+            _(
+                "Opening the bids stopped part-way: a process decrypting them ended. Nothing "
+                "was recorded; unlock your share again to retry."
+            )
+        ) from None
     opening.unlocks.update(value="")  # the key is rebuilt; the shares are no longer kept
     opening.state, opening.opened_at = Opening.State.OPENED, now
     report = opening_report_pdf(opening)
@@ -127,6 +154,8 @@ def _open_all(*, actor, opening: Opening, tender_key: TenderKey) -> None:
     # is what it shows the SHA-256 of.
     opening.report = store_bytes(issued_with_proof(report, event, recorded_as="report_sha256"))
     opening.save(update_fields=["state", "opened_at", "report"])
+    # A non-tender procurement records its offers from what opened (R-8.6).
+    hooks.bids_opened.call(tender=tender, actor=actor)
 
 
 def _replaced_after_receipt(bid: Bid) -> tuple[str, str] | None:
@@ -176,7 +205,7 @@ def _corrupted() -> tuple[str, str]:
 
 def diagnose(bid: Bid, identity=None) -> tuple[str, str] | None:
     """Why a stored envelope would not open, in plain words, or None when it is sound."""
-    path = Path(settings.MEDIA_ROOT) / bid.envelope.storage_name
+    path = blob_file(bid.envelope.sha256)
     problem = (
         _replaced_after_receipt(bid) or _signature_fails(bid) or _missing_or_truncated(bid, path)
     )
@@ -196,17 +225,96 @@ def diagnose(bid: Bid, identity=None) -> tuple[str, str] | None:
     return None
 
 
-def _open_one(bid: Bid, identity) -> dict:
-    """Check, decrypt and unpack one bid in a single streaming pass over the stored file (its
-    SHA-256 is computed as age reads it); the documents go to storage as they are read.
-    Checked against the signed receipt first (R-9.9): the blob row's size and SHA-256, which the
-    file is then compared with, are the receipt's."""
-    path = Path(settings.MEDIA_ROOT) / bid.envelope.storage_name
-    problem = (
-        _replaced_after_receipt(bid) or _signature_fails(bid) or _missing_or_truncated(bid, path)
+def open_bids(bids: list[Bid], identity) -> Generator[tuple[Bid, dict], None, None]:
+    """Each bid with what its ``OpenedBid`` row says, in the bids' order. The checks against
+    the receipt and signature (which read the database) run here; the sound bids are decrypted
+    by ``LPSE_OPENING_WORKERS`` processes (``opening_pool``) while this process stores their
+    documents, or here when there is one process or one bid."""
+    if settings.LPSE_OPENING_WORKERS > 1 and len(bids) > 1:
+        opening_pool.warm_up()  # while the checks below read the database
+    checked = [(bid, _refused_before_reading(bid)) for bid in bids]
+    sound = [bid for bid, problem in checked if problem is None]
+    workers = min(settings.LPSE_OPENING_WORKERS, len(sound))
+    if workers <= 1:
+        for bid, problem in checked:
+            yield bid, _problem(problem) if problem else _open_one(bid, identity)
+        return
+    # One folder for this run's decrypted documents, removed whatever happens: a worker that
+    # dies may have written files whose names never reached this process.
+    run_dir = Path(tempfile.mkdtemp(dir=_tmp_dir(), prefix="opening-"))
+    jobs = [
+        Job(
+            path=str(_stored_path(bid)),
+            identity=str(identity),
+            tender_code=bid.tender.code,
+            tmp_dir=str(run_dir),
+        )
+        for bid in sound
+    ]
+    try:
+        with closing(opening_pool.decrypted_in_order(jobs, workers=workers)) as decrypted:
+            for bid, problem in checked:
+                if problem:
+                    yield bid, _problem(problem)
+                    continue
+                with writing():  # a worker that found the disk full: StorageFull, as here
+                    result = next(decrypted)
+                try:
+                    stored = _stored(bid, result)
+                finally:
+                    result.discard()
+                yield bid, stored
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _stored_path(bid: Bid) -> Path:
+    # core.storage: the data folder's own file, or a copy fetched from the shared bucket.
+    return blob_file(bid.envelope.sha256)
+
+
+def _tmp_dir() -> Path:
+    return scratch_dir()
+
+
+def _problem(problem: tuple[str, str]) -> dict:
+    return {"problem": problem[0], "problem_message": problem[1]}
+
+
+def _refused_before_reading(bid: Bid) -> tuple[str, str] | None:
+    return (
+        _replaced_after_receipt(bid)
+        or _signature_fails(bid)
+        or _missing_or_truncated(bid, _stored_path(bid))
     )
-    if problem:
-        return {"problem": problem[0], "problem_message": problem[1]}
+
+
+def _stored(bid: Bid, decrypted: Decrypted) -> dict:
+    """What a worker decrypted, judged and stored as ``_open_one`` does in one process."""
+    if decrypted.problem:
+        return _problem(diagnose(bid) or decrypted.problem)
+    if decrypted.ciphertext_sha256 != bid.envelope.sha256:
+        return _problem(_corrupted())
+    offer = decrypted.offer
+    assert offer is not None  # a bid without a problem was opened
+    documents = []
+    for name, path, fingerprint in decrypted.documents:
+        blob = store_hashed_file(path, fingerprint)
+        documents.append({"name": name, "sha256": blob.sha256, "md5": blob.md5, "size": blob.size})
+    return {
+        "total_price": offer.total_price,
+        "validity_days": offer.validity_days,
+        "declarations": offer.declarations,
+        "documents": documents,
+    }
+
+
+def _open_one(bid: Bid, identity) -> dict:
+    """Decrypt and unpack one bid in a single streaming pass over the stored file (its SHA-256
+    is computed as age reads it); the documents go to storage as they are read. Called once
+    ``open_bids`` checked the bid against its signed receipt (R-9.9): the blob row's size and
+    SHA-256, which the file is then compared with, are the receipt's."""
+    path = _stored_path(bid)
     sha256 = hashlib.sha256()
     try:
         with envelope.opened(
@@ -214,7 +322,7 @@ def _open_one(bid: Bid, identity) -> dict:
             identity,
             tender_code=bid.tender.code,
             ciphertext_hash=sha256,
-            tmp_dir=Path(settings.MEDIA_ROOT) / "tmp",
+            tmp_dir=_tmp_dir(),
         ) as opened:
             if sha256.hexdigest() != bid.envelope.sha256:
                 problem = _corrupted()

@@ -19,7 +19,7 @@ def opening_key_set(*, actor, recipient: str, sealed_identity: str = "") -> Open
     public part of a key their browser made (with the secret part sealed by a passphrase the
     server never sees, ``sealed_identity``) or of a key they made themselves (``age-keygen``,
     nothing sealed here). Only tenders keyed afterwards use the new key."""
-    require_capability(actor, Cap.MANAGE_TENDERS)
+    require_capability(actor, Cap.OPEN_BIDS)
     try:
         recipient = keys.check_recipient(recipient)
     except keys.TenderKeyError as exc:

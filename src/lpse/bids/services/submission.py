@@ -1,32 +1,34 @@
 """Receiving sealed bids (R-8.3, R-9.1, R-9.3, R-9.6, R-9.7).
 
-An envelope arrives in chunks at known offsets, streamed to a part file (never whole in memory),
-and can resume after a broken connection. The request that brings the last byte also brings the
+An envelope arrives in chunks at known offsets, streamed to a part file on one machine
+(``part_file``) or stored chunk by chunk in the shared object store when several application
+nodes take them (``shared_upload``), never whole in memory, and can resume after a broken
+connection. The request that brings the last byte also brings the
 provider's signature over the envelope (``lpse.bids.signatures``). When the last byte is in, the
-bid is accepted in one transaction that checks the deadline by server time, checks the signature
+bid is accepted in one transaction that checks the deadline at the last byte's arrival by the
+deadline clock (``bids.arrival``: this server's, or the database's for several nodes), checks the signature
 with the key bound to the company, stores the envelope content-addressed, replaces the
 provider's earlier bid and signs the receipt. Until then it is never a bid.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lpse.bids import envelope, receipts, signature_checks
+from lpse.bids import arrival, envelope, receipts, signature_checks
 from lpse.bids.models import Bid, TenderKey, Upload
-from lpse.bids.upload_hashes import CHUNK, RunningHashes
+from lpse.bids.services import part_file, shared_upload
+from lpse.bids.services.part_file import part_path
+from lpse.bids.services.part_file import running_hashes as _running_hashes
 from lpse.bids.upload_hashes import hash_file as _hash_file
-from lpse.core import audit
+from lpse.core import audit, storage
 from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
 from lpse.core.models import Blob
@@ -39,19 +41,18 @@ if TYPE_CHECKING:
     from lpse.tenders.models import Tender
 
 
-def part_path(upload: Upload) -> Path:
-    return Path(settings.MEDIA_ROOT) / "uploads" / f"{upload.id}.part"
-
-
 def bid_window(tender: Tender):
     return schedule_of(tender)["bid_submission"]
 
 
 def _check_open(tender: Tender, now=None) -> None:
+    """``now``: the deadline clock (``arrival``: the database's with
+    ``LPSE_DEADLINE_CLOCK=database``), so a node whose clock was stepped across the deadline
+    neither refuses a bid early nor takes one late (issue 21)."""
     if is_cancelled(tender):
         raise DomainError(_("This tender is cancelled: it takes no bids."), code="closed")
     start, end = bid_window(tender)
-    now = now or timezone.now()
+    now = now or arrival.now()
     if now < start:
         raise DomainError(
             _("Bid submission opens on %(at)s.") % {"at": sched.wita(start)}, code="not_open"
@@ -91,9 +92,10 @@ def upload_start(*, actor, tender: Tender, length: int, client: str = "") -> Upl
     upload = Upload.objects.create(
         tender=tender, company=company, user=actor, length=length, client=client[:300]
     )
-    path = part_path(upload)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch()
+    if not storage.shared_store():
+        path = part_path(upload)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
     return upload
 
 
@@ -108,14 +110,11 @@ def upload_owned(actor, upload_id) -> Upload:
 
 
 def resume_offset(upload: Upload) -> int:
-    """Where a receiving upload goes on: the bytes both recorded (after their fsync) and on disk.
-    A server killed mid-chunk leaves written but unrecorded bytes after the recorded offset: they
-    do not count (the next PATCH drops them), so the provider is told to resume from the byte
-    that a PATCH accepts."""
-    if upload.state != Upload.State.RECEIVING:
+    """Where a receiving upload goes on (``part_file.resume_offset`` on one machine; with a
+    shared store, the offset its recorded chunks reach)."""
+    if upload.state != Upload.State.RECEIVING or storage.shared_store():
         return upload.offset
-    path = part_path(upload)
-    return min(upload.offset, path.stat().st_size if path.exists() else 0)
+    return part_file.resume_offset(upload)
 
 
 def upload_append(
@@ -139,105 +138,18 @@ def upload_append(
     if offset < upload.length:
         _check_open(upload.tender)  # no byte is taken after the deadline
     # (A PATCH that only finishes an upload whose bytes are all in is judged by their arrival.)
-    with _exclusive(upload):
-        return _append(upload, offset, stream, length, signature)
-
-
-@contextmanager
-def _exclusive(upload: Upload):
-    """One writer per upload: a client that retries while the server still reads its earlier,
-    half-dead request must not interleave bytes into the same part file."""
-    lock_path = part_path(upload).with_suffix(".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DomainError(
-                _("Another request is still sending this upload; wait a moment and resume."),
-                code="offset_mismatch",
-            ) from None
-        try:
-            yield
-        finally:
-            if not Upload.objects.filter(pk=upload.pk, state=Upload.State.RECEIVING).exists():
-                lock_path.unlink(missing_ok=True)  # finished: nobody writes here again
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _append(
-    upload: Upload, offset: int, stream: BinaryIO, length: int | None, signature: str
-) -> Upload | Bid:
-    path = part_path(upload)
-    at = resume_offset(upload)
-    if offset != at:
-        raise DomainError(
-            _("The upload is at byte %(at)d, not %(offset)d: resume from there.")
-            % {"at": at, "offset": offset},
-            code="offset_mismatch",
-        )
-    if path.exists() and path.stat().st_size > at:
-        _truncate(path, at)  # bytes of a chunk cut by a crash, never confirmed
-    remaining = upload.length - offset
-    hasher = _running_hashes.resume(upload.pk, offset)
-    written = 0
-    try:
-        with open(path, "ab") as out:
-            while written < remaining:
-                want = min(CHUNK, remaining - written)
-                if length is not None:
-                    want = min(want, length - written)
-                    if want <= 0:
-                        break
-                try:
-                    chunk = stream.read(want)
-                except OSError:  # the connection broke (a reset): keep what arrived
-                    chunk = b""
-                if not chunk:
-                    break
-                out.write(chunk)
-                if hasher:
-                    hasher.update(chunk)
-                written += len(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-    except OSError as exc:
-        _truncate(path, offset)
-        raise DomainError(
-            _(
-                "The server could not store the upload (%(error)s). Nothing was "
-                "saved from this part; try again, or tell the LPSE helpdesk."
-            )
-            % {"error": exc.strerror or exc},
-            code="storage",
-        ) from None
-    if hasher is not None:
-        _running_hashes.keep(upload.pk, offset + written, hasher)
-    if written:
-        arrived_at = timezone.now()
-        Upload.objects.filter(pk=upload.pk).update(offset=offset + written, updated_at=arrived_at)
-    else:
-        # Nothing new (every byte was already in, and a server stopped before accepting them):
-        # they arrived when the offset last moved, not now.
-        arrived_at = Upload.objects.filter(pk=upload.pk).values_list("updated_at", flat=True)[0]
-    upload.offset = offset + written
-    if upload.offset < upload.length:
-        return upload
-    _running_hashes.drop(upload.pk)
-    return _accept(
-        upload,
-        hashes=hasher.digests() if hasher else None,
-        arrived_at=arrived_at,
-        signature=signature,
-    )
-
-
-def _truncate(path: Path, size: int) -> None:
-    with open(path, "ab") as f:
-        f.truncate(size)
-
-
-_running_hashes = RunningHashes()
+    if storage.shared_store():
+        written, arrived_at = shared_upload.receive(upload, offset, stream, length)
+        upload.offset = offset + written
+        if upload.offset < upload.length:
+            return upload
+        return _accept(upload, hashes=None, arrived_at=arrived_at, signature=signature)
+    with part_file.exclusive(upload):
+        written, arrived_at, hashes = part_file.receive(upload, offset, stream, length)
+        upload.offset = offset + written
+        if upload.offset < upload.length:
+            return upload
+        return _accept(upload, hashes=hashes, arrived_at=arrived_at, signature=signature)
 
 
 # Refusals for the signature: final, like a file that is not an envelope (R-9.7). The upload
@@ -254,12 +166,22 @@ def _accept(
     on disk, not the time this acceptance runs: under a deadline rush, hashing and waiting for
     the database can take seconds, and a bid whose bytes were all in before the deadline must
     not be refused for the server's own slowness."""
-    path = part_path(upload)
+    shared = storage.shared_store()
+    if shared:  # the chunks, read once in order into a file on this node, hashed as they come
+        try:
+            path, *digests = shared_upload.compose(upload)
+        except storage.StorageUnavailable as exc:
+            raise _store_down(exc) from None
+        hashes = (digests[0], digests[1])
+    else:
+        path = part_path(upload)
     try:
         envelope.check_header(path)
     except envelope.EnvelopeError as exc:
         Upload.objects.filter(pk=upload.pk).update(state=Upload.State.REFUSED, error=str(exc))
         path.unlink(missing_ok=True)
+        if shared:
+            shared_upload.forget(upload)
         raise DomainError(str(exc), code=exc.reason) from None
     md5, sha256 = hashes or _hash_file(path)
     try:
@@ -267,23 +189,42 @@ def _accept(
     except DomainError:
         _refuse(upload, path, "after the deadline")  # recorded outside the rolled-back block
         raise
-    final = Path(settings.MEDIA_ROOT) / "blobs" / sha256[:2] / sha256
+    final = storage.local_blob_path(sha256)  # None with a shared store: stored by a copy
     moved: list[bool] = []  # set once this call has moved the envelope into place
     try:
         with transaction.atomic():
-            return _accept_in_transaction(
+            bid = _accept_in_transaction(
                 upload, path, final, md5, sha256, moved, arrived_at, signature
             )
     except BaseException as exc:
         # The bid did not commit: put the envelope back where the upload can be finished again
-        # (no orphan file in the store, no lost bytes for the provider).
-        if moved:
+        # (no orphan file in the store, no lost bytes for the provider). With a shared store
+        # the chunks are still there; only this node's composed copy goes.
+        if moved and final is not None:
             os.replace(final, path)
+        if shared:
+            path.unlink(missing_ok=True)
+        if isinstance(exc, storage.StorageUnavailable):
+            raise _store_down(exc) from None
         if isinstance(exc, DomainError) and exc.code == "closed":
             _refuse(upload, path, "after the deadline")
         elif isinstance(exc, DomainError) and exc.code in SIGNATURE_REFUSALS:
             _refuse(upload, path, str(exc))
         raise
+    if shared:
+        shared_upload.forget(upload)  # the envelope is the blob now
+    return bid
+
+
+def _store_down(exc: storage.StorageUnavailable) -> DomainError:
+    return DomainError(
+        _(
+            "The file store did not answer (%(detail)s), so the bid is not accepted yet: "
+            "nothing is lost. Send the last part again in a moment to finish it."
+        )
+        % {"detail": exc.detail},
+        code="storage",
+    )
 
 
 def _refuse(upload: Upload, path: Path, why: str) -> None:
@@ -291,12 +232,14 @@ def _refuse(upload: Upload, path: Path, why: str) -> None:
         state=Upload.State.REFUSED, error=why
     )
     path.unlink(missing_ok=True)
+    if storage.shared_store():
+        shared_upload.forget(upload)
 
 
 def _accept_in_transaction(
     upload: Upload,
     path: Path,
-    final: Path,
+    final: Path | None,
     md5: str,
     sha256: str,
     moved: list[bool],
@@ -329,10 +272,12 @@ def _accept_in_transaction(
     blob, _created = Blob.objects.get_or_create(
         sha256=sha256, defaults={"md5": md5, "size": upload.length}
     )
-    final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists():
+    if final is None:
+        storage.put_blob_file(sha256, path, upload.length)  # StorageUnavailable: rolled back
+    elif final.exists():
         path.unlink()
     else:
+        final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, final)
         moved.append(True)
     previous = list(
@@ -415,7 +360,7 @@ def abandoned_uploads_clean(*, now: datetime | None = None) -> int:
     before the deadline keeps its file: it can still be accepted (judged at the last byte's
     arrival). Each one cleaned is marked refused, with why, so the provider's list and the
     support desk say what happened. Returns how many were cleaned."""
-    now = now or timezone.now()
+    now = now or arrival.now()  # the deadline's own clock, not this node's
     cleaned = 0
     candidates = Upload.objects.filter(state=Upload.State.RECEIVING).select_related("tender")
     for upload in candidates.iterator():
@@ -427,6 +372,10 @@ def abandoned_uploads_clean(*, now: datetime | None = None) -> int:
         if Upload.objects.filter(pk=upload.pk, state=Upload.State.RECEIVING).update(
             state=Upload.State.REFUSED, error="incomplete at the deadline"
         ):
+            if storage.shared_store():
+                shared_upload.forget(upload)
+                cleaned += 1
+                continue
             path = part_path(upload)
             path.unlink(missing_ok=True)
             path.with_suffix(".lock").unlink(missing_ok=True)

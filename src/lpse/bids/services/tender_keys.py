@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lpse.accounts.roles import Role
 from lpse.bids import keys
 from lpse.bids.models import Bid, KeyShare, OpeningKey, TenderKey, Upload
 from lpse.core import audit
 from lpse.core.errors import DomainError
-from lpse.tenders.selectors.access import require_committee_member
+from lpse.tenders.selectors.access import opened_by_officers, openers_of, require_opener
 
 
 def default_threshold(members: int) -> int:
@@ -24,13 +23,17 @@ def default_threshold(members: int) -> int:
 
 
 def _members_and_keys(tender) -> list[tuple]:
-    members = list(
-        tender.package.committee.members.filter(role_grants__role=Role.COMMITTEE)
-        .distinct()
-        .order_by("username")
-    )
+    members = openers_of(tender)
     opening_keys = {k.user_id: k for k in OpeningKey.objects.filter(user__in=members)}
     missing = [m.username for m in members if m.pk not in opening_keys]
+    if missing and opened_by_officers(tender):
+        raise DomainError(
+            _(
+                "Every procurement officer of this procurement needs an opening key before its "
+                "key is made; missing: %(users)s."
+            )
+            % {"users": ", ".join(missing)}
+        )
     if missing:
         raise DomainError(
             _(
@@ -68,7 +71,7 @@ class CeremonyInputs:
 
 
 def ceremony_inputs(*, actor, tender) -> CeremonyInputs:
-    require_committee_member(actor, tender)
+    require_opener(actor, tender)
     pairs = _members_and_keys(tender)
     return CeremonyInputs(
         tender=tender.code,
@@ -94,7 +97,7 @@ def rekey_blocker(tender) -> str:
 def tender_key_import(*, actor, tender, material_json: str, offline: bool = False) -> TenderKey:
     """Store a key made on a member's device: before publication, or to replace a key while no
     bid has arrived (a server-made key of an older tender, or after the committee changed)."""
-    require_committee_member(actor, tender)
+    require_opener(actor, tender)
     blocker = rekey_blocker(tender)
     if blocker:
         raise DomainError(blocker)
@@ -125,7 +128,7 @@ def tender_key_import(*, actor, tender, material_json: str, offline: bool = Fals
         raise DomainError(
             _("The key's shares are not numbered 1 to %(n)d.") % {"n": len(inputs.members)}
         )
-    username_to_member = {m.username: m for m in tender.package.committee.members.all()}
+    username_to_member = {m.username: m for m in openers_of(tender)}
     with transaction.atomic():
         replaced = TenderKey.objects.filter(tender=tender).first()
         if replaced is not None:

@@ -21,7 +21,7 @@ from lpse.core.errors import DomainError
 from lpse.core.pdf import PdfForm, render_form
 from lpse.core.standard_times import Procedure, step_end, step_start, timing_verdict
 from lpse.core.storage import store_bytes
-from lpse.tenders.selectors.access import require_committee_member
+from lpse.tenders.selectors.access import require_opener
 
 # The annex 3.1 steps of lpse.core.standard_times.CATALOGUE: the admin's attempt runs from the
 # committee's request to the attempt, the escalation from the attempt to sending it to LKPP.
@@ -46,7 +46,7 @@ def _locked(case: UnopenableCase) -> UnopenableCase:
 
 
 def case_request(*, actor, opened_bid: OpenedBid, note: str = "") -> UnopenableCase:
-    require_committee_member(actor, opened_bid.bid.tender)
+    require_opener(actor, opened_bid.bid.tender)
     if not opened_bid.problem:
         raise DomainError(_("This bid was opened: there is nothing to report."))
     with transaction.atomic():

@@ -120,6 +120,6 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(index_existing_items, migrations.RunPython.noop),
         # PostgreSQL answers the vocabulary's LIKE 'sem%' from this index (the server's collation
-        # does not sort text by code point); SQLite reads a range instead (search_index._starting).
+        # does not sort text by code point); SQLite reads a range instead (core.words.starting).
         migrations.RunPython(prefix_index_on_postgresql, drop_prefix_index_on_postgresql),
     ]

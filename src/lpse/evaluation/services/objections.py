@@ -101,7 +101,7 @@ def objection_file(*, actor, tender, grounds: str, attachments=()) -> Objection:
             ObjectionAttachment.objects.create(
                 objection=objection,
                 filename=upload.name[:200],
-                blob=store_upload(upload, max_size=MAX_ATTACHMENT_MB * 1024 * 1024),
+                blob=store_upload(upload, max_size=MAX_ATTACHMENT_MB * 1024 * 1024, uploader=actor),
             )
         audit.record(
             actor=actor,

@@ -116,7 +116,7 @@ def email_change_submit(
                 "for it to be decided, or withdraw it first."
             )
         )
-    blob = evidence_store(statement, field="statement")
+    blob = evidence_store(statement, field="statement", uploader=actor)
     with transaction.atomic():
         company = Company.objects.select_for_update().get(pk=company.pk)
         change = EmailChangeRequest(

@@ -54,7 +54,7 @@ def experience_add(*, actor, data: ExperienceData, proof: UploadedFile | None) -
             _("Only completed work counts as experience: the date cannot be in the future."),
             field="completed_on",
         )
-    blob = evidence_store(proof, field="proof")
+    blob = evidence_store(proof, field="proof", uploader=actor)
     with transaction.atomic():
         experience = Experience.objects.create(
             company=company,

@@ -24,7 +24,8 @@
     { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
   function csrf() {
-    const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    // "__Host-csrftoken" when the site runs with LPSE_HTTPS (settings.py), "csrftoken" otherwise.
+    const m = document.cookie.match(/(?:^|; )(?:__Host-)?csrftoken=([^;]+)/);
     return m ? decodeURIComponent(m[1]) : "";
   }
   function say(text, isError) {
@@ -113,6 +114,13 @@
           // accepted (or refused): when the answer to the last chunk was lost, asking again
           // would loop for ever.
           if (data.code === "offset_mismatch" && attempt < 8) { offset = await serverOffset(url); continue; }
+          // The file store did not answer: nothing of this part was kept; wait and resume.
+          if (data.code === "storage" && attempt < 8) {
+            say(interpolate(gettext("The file store is busy; resuming (attempt %(n)s)…"), { n: attempt + 1 }, true), true);
+            await new Promise((ok) => setTimeout(ok, Math.min(500 * 2 ** attempt, 8000)));
+            offset = await serverOffset(url);
+            continue;
+          }
           if (data.code === "finished") {
             // The answer to our last chunk was lost, but the bid may be in: the upload says so.
             const state = await (await request("GET", url)).json();

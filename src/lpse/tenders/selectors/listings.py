@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from lpse.tenders.models import Package, Participation, ScheduleChange, ScheduleEntry, Tender
+from lpse.accounts.selectors import agencies_by_id
+from lpse.tenders import search_index
+from lpse.tenders.models import (
+    Method,
+    Package,
+    Participation,
+    ScheduleChange,
+    ScheduleEntry,
+    Tender,
+)
 from lpse.tenders.selectors import schedule as sched
 
 
@@ -29,16 +39,16 @@ def public_tenders(filters: TenderFilters) -> QuerySet[Tender]:
     Written for 100,000 tenders (issue 3, bench/portal.py). The package, sub-field and agency of
     the listed tenders are prefetched (three small queries a page) rather than joined: with the
     joins, a deep page (OFFSET 40,000) joins every row it skips. Search and stage are ``id IN
-    (…)`` subqueries, so the database first finds the few matching ids (a scan of package names,
-    the schedule index) instead of testing a name or a correlated EXISTS on every tender.
+    (…)`` subqueries, so the database first finds the few matching ids (ranges of the word
+    index, the schedule index) instead of testing a name or a correlated EXISTS on every tender.
     """
-    tenders = Tender.objects.filter(state=Tender.State.PUBLISHED).prefetch_related(
-        "package__sub_field", "agency"
-    )
+    # A non-tender procurement's backing tender is no tender: its public page is the non-tender
+    # results (R-8.6).
+    tenders = Tender.objects.filter(state=Tender.State.PUBLISHED).exclude(method=Method.NON_TENDER)
+    tenders = tenders.prefetch_related("package__sub_field", "agency")
     if filters.q:
-        by_name = Tender.objects.order_by().filter(package__name__icontains=filters.q)
-        by_code = Tender.objects.order_by().filter(code=filters.q.strip())
-        tenders = tenders.filter(pk__in=by_name.values("pk").union(by_code.values("pk")))
+        found = search_index.matching(filters.q)
+        tenders = tenders.filter(found) if found is not None else tenders.none()
     if filters.agency:
         tenders = tenders.filter(agency_id=filters.agency)
     if filters.category:
@@ -58,14 +68,39 @@ def public_tenders(filters: TenderFilters) -> QuerySet[Tender]:
 
 def with_status(tenders) -> list[tuple[Tender, sched.StageStatus]]:
     """Attach the current stage to a page of tenders with one query for all their schedules."""
+    return page_with_status(tenders)[0]
+
+
+def page_with_status(tenders) -> tuple[list[tuple[Tender, sched.StageStatus]], datetime | None]:
+    """``with_status``, and the next moment one of these tenders enters or leaves a stage (when
+    the page's "stage now" goes out of date by itself). Only the stages not yet over are read,
+    as plain rows: turning a page's 240 schedule entries into aware datetimes was a quarter of
+    the public list's time on SQLite (bench/README.md, issue 19)."""
     tenders = list(tenders)
     schedules: dict[int, sched.Schedule] = {t.pk: {} for t in tenders}
-    for entry in ScheduleEntry.objects.filter(tender_id__in=schedules).only(
-        "tender_id", "stage", "start", "end"
-    ):
-        schedules[entry.tender_id][entry.stage] = (entry.start, entry.end)
     now = timezone.now()
-    return [(t, sched.status_at(schedules[t.pk], now)) for t in tenders]
+    upcoming: datetime | None = None
+    # Every schedule has all stages (schedule.problems_of): the first stage, over or not, keeps
+    # a finished tender's schedule non-empty, so status_at still says "finished".
+    for tender_id, stage, start, end in ScheduleEntry.objects.filter(
+        Q(end__gt=now) | Q(stage=sched.STAGE_ORDER[0]), tender_id__in=schedules
+    ).values_list("tender_id", "stage", "start", "end"):
+        schedules[tender_id][stage] = (start, end)
+        if end > now:
+            moment = start if start > now else end
+            upcoming = moment if upcoming is None else min(upcoming, moment)
+    return [(t, sched.status_at(schedules[t.pk], now)) for t in tenders], upcoming
+
+
+def with_related(tenders) -> list[Tender]:
+    """A page of tenders with their packages (and sub-fields) and agencies, in two queries."""
+    tenders = list(tenders)
+    packages = Package.objects.select_related("sub_field").in_bulk({t.package_id for t in tenders})
+    agencies = agencies_by_id(t.agency_id for t in tenders)
+    for tender in tenders:
+        tender.package = packages[tender.package_id]
+        tender.agency = agencies[tender.agency_id]
+    return tenders
 
 
 def public_schedule_changes(tender: Tender) -> QuerySet[ScheduleChange]:
@@ -78,11 +113,16 @@ def packages_of_ppk(user) -> QuerySet[Package]:
     return Package.objects.filter(ppk=user).select_related("committee", "sub_field")
 
 
-def packages_of_committee_member(user) -> QuerySet[Package]:
+def packages_of_committee_member(user, *, query: str = "") -> QuerySet[Package]:
+    """The packages handed to the user's committees, newest first; ``query`` narrows them to a
+    package name or a tender code (the committee's work list, paged by its view)."""
+    packages = Package.objects.filter(committee__members=user)
+    if query:
+        packages = packages.filter(
+            Q(name__icontains=query) | Q(tenders__code__icontains=query)
+        ).distinct()
     return (
-        Package.objects.filter(committee__members=user)
-        .select_related("committee", "agency")
-        .prefetch_related("tenders")
+        packages.select_related("committee", "agency").prefetch_related("tenders").order_by("-pk")
     )
 
 

@@ -6,9 +6,10 @@ what a state or a category means stays written in this app.
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from lpse.tenders.models import Category, Package, Participation, Tender
+from lpse.tenders.models import Category, Method, Package, Participation, Tender
 
 
 def tender_by_code(code: str) -> Tender | None:
@@ -36,6 +37,7 @@ def announced_tender_or_404(code: str) -> Tender:
         Tender.objects.select_related(
             "package", "agency", "package__sub_field", "package__committee"
         ),
+        ~Q(method=Method.NON_TENDER),  # a non-tender's backing tender: not a tender
         code=code,
         state__in=[Tender.State.PUBLISHED, Tender.State.CANCELLED],
     )

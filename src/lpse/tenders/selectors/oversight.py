@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
 
-from lpse.tenders.models import Package, Tender
+from lpse.tenders.models import Method, Package, Tender
 
 
 def packages_for_approval(user) -> QuerySet[Package]:
@@ -40,7 +40,9 @@ def tender_statistics() -> list[AgencyFigures]:
     cancelled, and the sum of owner estimates (HPS). Figures only — no bidder, no bid."""
     tenders = {
         (row["agency_id"], row["state"]): row["n"]
-        for row in Tender.objects.values("agency_id", "state").annotate(n=Count("id"))
+        for row in Tender.objects.exclude(method=Method.NON_TENDER)  # backing tenders (R-8.6)
+        .values("agency_id", "state")
+        .annotate(n=Count("id"))
     }
     per_agency = (
         Package.objects.values("agency_id", "agency__name")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from lpse.core import hooks
 from lpse.core.mail import site_url
 from lpse.core.tasks import send_mail_on_commit
 
@@ -18,6 +19,13 @@ def participant_emails(tender) -> list[str]:
 
 
 def tender_url(tender) -> str:
+    from lpse.tenders.models import Method
+
+    if tender.method == Method.NON_TENDER:
+        # A backing tender has no public page: its providers follow it where its app says.
+        for url in hooks.tender_participant_url.call(tender):
+            if url:
+                return url
     return site_url("tenders:public_detail", tender.code)
 
 
@@ -75,14 +83,26 @@ def notify_addendum(document) -> None:
 
 
 def notify_answer(question) -> None:
+    from lpse.tenders.models import Method
+
     tender = question.tender
     for email in participant_emails(tender):
         body = render_to_string(
             "tenders/email/answer.txt",
-            {"tender": tender, "question": question, "url": tender_url(tender)},
+            {
+                "tender": tender,
+                "question": question,
+                "url": tender_url(tender),
+                "non_tender": tender.method == Method.NON_TENDER,
+            },
+        )
+        subject = (
+            _("Procurement %(code)s: a question was answered")
+            if tender.method == Method.NON_TENDER
+            else _("Tender %(code)s: a question was answered")
         )
         send_mail_on_commit(
             to=[email],
-            subject=_("Tender %(code)s: a question was answered") % {"code": tender.code},
+            subject=subject % {"code": tender.code},
             body=body,
         )

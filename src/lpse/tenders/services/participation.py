@@ -12,13 +12,14 @@ from lpse.core.errors import DomainError
 from lpse.tenders.models import (
     DocumentDownload,
     IntegrityPact,
+    Method,
     Participation,
     Question,
     Tender,
     TenderDocument,
 )
 from lpse.tenders.selectors import schedule as sched
-from lpse.tenders.selectors.access import is_committee_member, require_committee_member
+from lpse.tenders.selectors.access import is_committee_member, require_answerer
 from lpse.tenders.services.notifications import notify_answer
 from lpse.tenders.services.preparation import schedule_of
 
@@ -51,6 +52,12 @@ def participation_register(*, actor, tender: Tender) -> Participation:
     company = _company_of(actor)
     if tender.state != Tender.State.PUBLISHED:
         raise DomainError(_("This tender is not open for registration."))
+    if tender.method == Method.NON_TENDER:
+        # A non-tender procurement's providers are invited by its officer (R-8.6).
+        raise DomainError(
+            _("Only the providers the procurement officer invited take part in this procurement."),
+            code="forbidden",
+        )
     opens, closes = registration_window(tender)
     now = timezone.now()
     if now < opens:
@@ -135,7 +142,9 @@ def question_ask(*, actor, tender: Tender, text: str) -> Question:
         raise DomainError(_("Register for the tender to ask questions."), code="forbidden")
     status = _status(tender)
     if not status.is_open("clarification"):
-        window = schedule_of(tender)["clarification"]
+        window = schedule_of(tender).get("clarification")
+        if window is None:  # a backing tender published before it had a question window
+            raise DomainError(_("This procurement takes no questions."))
         raise DomainError(
             _("Questions are taken during the clarification stage, %(a)s to %(b)s.")
             % {"a": sched.wita(window[0]), "b": sched.wita(window[1])}
@@ -152,8 +161,9 @@ def question_ask(*, actor, tender: Tender, text: str) -> Question:
 
 
 def question_answer(*, actor, question: Question, answer: str) -> Question:
-    """Answers are public to all participants, without naming who asked."""
-    require_committee_member(actor, question.tender)
+    """Answers are public to all participants, without naming who asked. The committee
+    answers; on a non-tender procurement's backing tender, its officer (R-8.6)."""
+    require_answerer(actor, question.tender)
     answer = answer.strip()
     if not answer:
         raise DomainError(_("Write the answer."), field="answer")

@@ -17,6 +17,7 @@ from lpse.core import audit, hooks
 from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
 from lpse.core.money import parse_rupiah
+from lpse.core.public_cache import public_pages_changed
 from lpse.core.storage import store_bytes, store_upload
 from lpse.tenders.models import (
     Committee,
@@ -30,6 +31,7 @@ from lpse.tenders.models import (
     TenderDocument,
 )
 from lpse.tenders.pacts import pact_pdf
+from lpse.tenders.search_index import index_tenders
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.access import require_committee_member, require_package_owner
 from lpse.tenders.services.approval import notify_budget_users, require_approved_for_handover
@@ -142,6 +144,8 @@ def package_assign(*, actor, package: Package, committee: Committee) -> Package:
         raise DomainError(_("The package already has a tender; it stays with its committee."))
     # the budget user (PA/KPA) approves the package before it leaves the PPK.
     require_approved_for_handover(package)
+    # A package handed to a procurement officer (nontender, R-8.6) stays with them.
+    hooks.package_assigning.call(package=package)
     with transaction.atomic():
         package.committee = committee
         package.save(update_fields=["committee"])
@@ -210,6 +214,7 @@ def tender_mark_cancelled(*, tender: Tender) -> None:
         state=Tender.State.CANCELLED
     )
     tender.state = Tender.State.CANCELLED
+    public_pages_changed()
 
 
 def schedule_write(*, tender: Tender, schedule: sched.Schedule) -> None:
@@ -223,6 +228,8 @@ def schedule_write(*, tender: Tender, schedule: sched.Schedule) -> None:
             for stage, (start, end) in schedule.items()
         ]
     )
+    if tender.state != Tender.State.DRAFT:
+        public_pages_changed()  # an applied schedule change shows on the public list
 
 
 def schedule_of(tender: Tender) -> sched.Schedule:
@@ -271,7 +278,7 @@ def document_add(
     if not title.strip():
         raise DomainError(_("Give the document a title."), field="title")
     with transaction.atomic():
-        blob = store_upload(upload, max_size=MAX_DOCUMENT_BYTES)
+        blob = store_upload(upload, max_size=MAX_DOCUMENT_BYTES, uploader=actor)
         document = TenderDocument.objects.create(
             tender=tender,
             kind=kind,
@@ -381,6 +388,8 @@ def tender_publish(*, actor, tender: Tender) -> Tender:
         tender.state = Tender.State.PUBLISHED
         tender.published_at = timezone.now()
         tender.save(update_fields=["state", "published_at"])
+        index_tenders([tender])  # found by the public list's search from now on
+        public_pages_changed()
         audit.record(actor=actor, action="tender.publish", obj=tender, data={"code": tender.code})
     return tender
 

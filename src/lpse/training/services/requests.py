@@ -105,7 +105,7 @@ def request_register(*, actor, data: RequestData, letter: UploadedFile) -> Train
                 % {"agency": data.agency.name, "pk": duplicate.pk},
                 field="letter_number",
             )
-        blob = store_upload(letter, max_size=LETTER_MAX_BYTES)
+        blob = store_upload(letter, max_size=LETTER_MAX_BYTES, uploader=actor)
         request = TrainingRequest.objects.create(
             agency=data.agency,
             letter_number=number,

@@ -1,0 +1,1 @@
+"""OCDS 1.1 publication (R-9.5, issue 18)."""
