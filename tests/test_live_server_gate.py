@@ -1,0 +1,65 @@
+"""The browser tests' live server: the flush between tests never runs beside a request.
+
+CI on stop 25 failed because a request the browser had left running was still on the server
+when the next flush started; the flush failed and the next test found the last one's rows.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from tests.live_server import _RequestGate
+
+
+def _slow_app(started: threading.Event, seconds: float):
+    def app(environ, start_response):
+        started.set()
+        time.sleep(seconds)
+        start_response("200 OK", [])
+        return [b"done"]
+
+    return app
+
+
+def test_the_flush_waits_for_a_request_still_running():
+    gate = _RequestGate()
+    started = threading.Event()
+    finished_at: list[float] = []
+
+    def request():
+        gate.run(_slow_app(started, 0.5), {}, lambda *a: None)
+        finished_at.append(time.monotonic())
+
+    worker = threading.Thread(target=request)
+    worker.start()
+    assert started.wait(5)
+    gate.wait_until_quiet()
+    quiet_at = time.monotonic()
+    worker.join()
+    assert finished_at and quiet_at >= finished_at[0]
+
+
+def test_requests_run_one_at_a_time():
+    gate = _RequestGate()
+    running = 0
+    most = 0
+    guard = threading.Lock()
+
+    def app(environ, start_response):
+        nonlocal running, most
+        with guard:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with guard:
+            running -= 1
+        start_response("200 OK", [])
+        return [b""]
+
+    threads = [threading.Thread(target=gate.run, args=(app, {}, lambda *a: None)) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most == 1
