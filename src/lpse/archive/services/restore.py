@@ -18,9 +18,11 @@ from django.conf import settings
 
 from lpse.archive import manifest, pieces
 from lpse.archive.manifest import Manifest
+from lpse.archive.services.restore_bucket import BucketRefused, blobs_into_bucket, open_empty_bucket
 from lpse.archive.snapshot import pg_tool
 from lpse.archive.targets import Target
 from lpse.archive.workers import fork_ready
+from lpse.core import storage
 
 SQLITE_NAME = "lpse.sqlite3"
 
@@ -38,6 +40,8 @@ class RestoreReport:
     pieces: int = 0
     bytes: int = 0
     row_count_differences: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    # Where the blobs went when not into the data folder (``--storage-url``).
+    bucket: str = ""
 
 
 def pg_params(database_url: str) -> dict[str, str]:
@@ -133,7 +137,10 @@ def restore(
     database_url: str | None = None,
     public_pem: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    storage_url: str | None = None,
 ) -> RestoreReport:
+    """``storage_url`` (``s3://bucket/prefix?endpoint=…``): the blobs go into that empty bucket,
+    the one the nodes will read, instead of the data folder's ``media/``."""
     if backup_id == "latest":
         ids = manifest.backup_ids(target)
         if not ids:
@@ -141,6 +148,10 @@ def restore(
         backup_id = ids[-1]
     loaded: Manifest = manifest.load(target, backup_id, public_pem=public_pem)
     _refuse_unless_empty(data_dir, database_url, loaded.database_kind)
+    try:
+        bucket = open_empty_bucket(storage_url) if storage_url else None
+    except BucketRefused as exc:
+        raise RestoreRefused(str(exc)) from None
     made = not data_dir.exists()
     data_dir.mkdir(parents=True, exist_ok=True)
     report = RestoreReport(
@@ -150,14 +161,16 @@ def restore(
         database=str(data_dir / SQLITE_NAME) if loaded.database_kind == "sqlite" else "",
     )
     try:
-        _restore_pieces(target, loaded, identities, data_dir, database_url, report, progress)
+        _restore_pieces(
+            target, loaded, identities, data_dir, database_url, report, progress, bucket
+        )
     except BaseException:
         _undo(data_dir, made, database_url if loaded.database_kind == "postgresql" else None)
         raise
     return report
 
 
-def _restore_pieces(target, loaded, identities, data_dir, database_url, report, progress):
+def _restore_pieces(target, loaded, identities, data_dir, database_url, report, progress, bucket):
     every = loaded.pieces()
     total = sum(piece.plain_size for piece in every)
     done = 0
@@ -165,12 +178,38 @@ def _restore_pieces(target, loaded, identities, data_dir, database_url, report, 
         _decrypt_into(target, piece, identities, data_dir / Path(name).name)
         os.chmod(data_dir / Path(name).name, 0o600)  # keys: readable by the service only
         done += piece.plain_size
-    jobs = [(piece, data_dir / "media" / path) for path, piece in loaded.blobs.items()]
     workers = fork_ready(settings.LPSE_BACKUP_WORKERS)
-    for size in pieces.decrypt_many(target, jobs, identities, workers=workers):
+
+    def restored(size: int) -> None:
+        nonlocal done
         done += size
         if progress:
             progress(done, total)
+
+    if bucket is None:
+        jobs = [(piece, data_dir / "media" / path) for path, piece in loaded.blobs.items()]
+        for size in pieces.decrypt_many(target, jobs, identities, workers=workers):
+            restored(size)
+    else:
+        scratch = data_dir / ".blobs-on-their-way"
+        try:
+            blobs_into_bucket(
+                target,
+                loaded.blobs,
+                identities,
+                bucket,
+                scratch,
+                workers=workers,
+                restored=restored,
+            )
+        except BucketRefused as exc:
+            raise RestoreRefused(str(exc)) from None
+        except storage.StorageUnavailable as exc:
+            raise RestoreRefused(
+                f"{bucket!r} stopped answering ({exc}); what this restore had put there was "
+                "removed. Start it again once the store answers."
+            ) from None
+        report.bucket = repr(bucket)
     if loaded.database_kind == "sqlite":
         _decrypt_into(target, loaded.database, identities, data_dir / SQLITE_NAME)
     else:

@@ -23,7 +23,14 @@ from lpse.core.errors import DomainError
 from lpse.core.hashing import Fingerprint
 from lpse.core.malware import ScanState, Verdict
 from lpse.core.models import Blob
-from lpse.core.storage.backends import StorageFull, StorageUnavailable, current, writing
+from lpse.core.storage.backends import (
+    S3Backend,
+    StorageFull,
+    StorageUnavailable,
+    bucket_at,
+    current,
+    writing,
+)
 from lpse.core.storage.files import (
     blob_file,
     blob_key,
@@ -45,10 +52,12 @@ from lpse.core.storage.files import (
 __all__ = [
     "BlobUnavailable",
     "InfectedUpload",
+    "S3Backend",
     "StorageFull",
     "StorageUnavailable",
     "blob_file",
     "blob_size",
+    "bucket_at",
     "check",
     "delete_blob",
     "delete_object",

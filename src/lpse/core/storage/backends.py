@@ -318,5 +318,11 @@ def current() -> Backend:
     key = (url, settings.LPSE_STORAGE_S3_ACCESS_KEY, settings.LPSE_STORAGE_S3_SECRET_KEY)
     with _lock:
         if key not in _cache:
-            _cache[key] = S3Backend(**parse_url(url))
+            _cache[key] = bucket_at(url)
         return _cache[key]
+
+
+def bucket_at(url: str) -> S3Backend:
+    """The bucket an ``s3://`` URL names, with the settings' keys (``lpse restore
+    --storage-url`` fills one before the nodes start on it)."""
+    return S3Backend(**parse_url(url))

@@ -1,6 +1,7 @@
-"""``lpse restore --target T --identity KEY --data-dir DIR [--database-url URL] [--backup ID]``:
-a backup decrypted into an empty data folder (and, for PostgreSQL, an empty database), every
-piece proven against the signed manifest. See docs/backups.md."""
+"""``lpse restore --target T --identity KEY --data-dir DIR [--database-url URL] [--backup ID]
+[--storage-url s3://…]``: a backup decrypted into an empty data folder (and, for PostgreSQL, an
+empty database; with ``--storage-url`` the blobs into an empty bucket), every piece proven
+against the signed manifest. See docs/backups.md."""
 
 from __future__ import annotations
 
@@ -25,6 +26,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--database-url", help="an empty PostgreSQL database (PostgreSQL backups)"
         )
+        parser.add_argument(
+            "--storage-url",
+            help="s3://bucket/prefix?endpoint=… — put the files into this empty bucket (the "
+            "nodes' LPSE_STORAGE_URL; keys from LPSE_STORAGE_S3_ACCESS_KEY/…_SECRET_KEY) "
+            "instead of the data folder",
+        )
         parser.add_argument("--signer", help="the LPSE's public key (PEM) the manifest must carry")
 
     def handle(self, *args, **options):
@@ -44,6 +51,7 @@ class Command(BaseCommand):
                 database_url=options["database_url"],
                 public_pem=signer,
                 progress=lambda done, total: bar("restore", done, total),
+                storage_url=options["storage_url"],
             )
         except (
             RestoreRefused,
@@ -59,10 +67,12 @@ class Command(BaseCommand):
                 f"restored {report.backup_id}: {report.pieces} pieces, {report.bytes} bytes, "
                 f"every hash and row count as in the manifest, into {report.data_dir}"
                 + (f" and {report.database}" if report.database_kind == "postgresql" else "")
+                + (f", the files into {report.bucket}" if report.bucket else "")
             )
         )
         self.stdout.write(
             f"start it with LPSE_DATA_DIR={report.data_dir}"
             + (" DATABASE_URL=…" if report.database_kind == "postgresql" else "")
+            + (f" LPSE_STORAGE_URL={options['storage_url']}" if report.bucket else "")
             + " lpse serve"
         )
