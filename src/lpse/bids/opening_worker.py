@@ -22,7 +22,7 @@ from pathlib import Path
 from pyrage import x25519
 
 from lpse.bids import envelope
-from lpse.core.hashing import Fingerprint
+from lpse.core.hashing import Fingerprint, RunningFingerprint
 
 CHUNK = 1024 * 1024
 
@@ -76,20 +76,16 @@ def decrypt(job: Job) -> Decrypted:
 
 
 def _copy_out(stream, tmp_dir: str) -> tuple[str, Fingerprint]:
-    md5 = hashlib.md5(usedforsecurity=False)
-    sha256 = hashlib.sha256()
-    size = 0
+    running = RunningFingerprint()
     fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="opened-")
     try:
         with os.fdopen(fd, "wb") as out:
             while chunk := stream.read(CHUNK):
-                md5.update(chunk)
-                sha256.update(chunk)
-                size += len(chunk)
+                running.update(chunk)
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
     except BaseException:
         os.unlink(name)
         raise
-    return name, Fingerprint(md5=md5.hexdigest(), sha256=sha256.hexdigest(), size=size)
+    return name, running.result()

@@ -3,24 +3,16 @@ arrive so that accepting a large bid does not read it again (R-9.6)."""
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from pathlib import Path
+
+from lpse.core.hashing import RunningFingerprint
 
 CHUNK = 1024 * 1024
 
 
-class Hashes:
-    def __init__(self):
-        self.md5 = hashlib.md5(usedforsecurity=False)
-        self.sha256 = hashlib.sha256()
-
-    def update(self, chunk: bytes) -> None:
-        self.md5.update(chunk)
-        self.sha256.update(chunk)
-
-    def digests(self) -> tuple[str, str]:
-        return self.md5.hexdigest(), self.sha256.hexdigest()
+# The running pair of a bid upload: core's, as every writer of a file takes it.
+Hashes = RunningFingerprint
 
 
 class RunningHashes:

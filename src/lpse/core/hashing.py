@@ -14,15 +14,33 @@ class Fingerprint:
     size: int
 
 
+class RunningFingerprint:
+    """MD5, SHA-256 and size of bytes as they pass: one place for the pair every writer of a
+    file takes (uploads, bid chunks, documents out of an opened envelope)."""
+
+    def __init__(self) -> None:
+        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def update(self, chunk: bytes) -> None:
+        self.md5.update(chunk)
+        self.sha256.update(chunk)
+        self.size += len(chunk)
+
+    def digests(self) -> tuple[str, str]:
+        return self.md5.hexdigest(), self.sha256.hexdigest()
+
+    def result(self) -> Fingerprint:
+        md5, sha256 = self.digests()
+        return Fingerprint(md5=md5, sha256=sha256, size=self.size)
+
+
 def fingerprint_chunks(chunks: Iterable[bytes]) -> Fingerprint:
-    md5 = hashlib.md5(usedforsecurity=False)
-    sha = hashlib.sha256()
-    size = 0
+    running = RunningFingerprint()
     for chunk in chunks:
-        md5.update(chunk)
-        sha.update(chunk)
-        size += len(chunk)
-    return Fingerprint(md5=md5.hexdigest(), sha256=sha.hexdigest(), size=size)
+        running.update(chunk)
+    return running.result()
 
 
 def fingerprint_bytes(data: bytes) -> Fingerprint:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -13,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from lpse.core import hooks
 from lpse.core.capabilities import public
+from lpse.core.hashing import RunningFingerprint
 
 
 @public
@@ -49,20 +49,19 @@ def bench_sink(request):
     if request.method not in ("POST", "PUT", "PATCH"):
         return HttpResponse("send the bytes with POST, PUT or PATCH", content_type="text/plain")
     remaining = int(request.headers.get("Content-Length") or 0)
-    md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+    running = RunningFingerprint()
     folder = Path(settings.MEDIA_ROOT) / "tmp"
     folder.mkdir(parents=True, exist_ok=True)
-    size = 0
     with tempfile.NamedTemporaryFile(dir=folder, prefix="bench-sink-") as out:
         while remaining > 0:
             chunk = request.read(min(1024 * 1024, remaining))
             if not chunk:
                 break
-            md5.update(chunk)
-            sha256.update(chunk)
+            running.update(chunk)
             out.write(chunk)
-            size += len(chunk)
             remaining -= len(chunk)
         out.flush()
         os.fsync(out.fileno())
-    return JsonResponse({"size": size, "sha256": sha256.hexdigest(), "md5": md5.hexdigest()})
+    return JsonResponse(
+        {"size": running.size, "sha256": running.sha256.hexdigest(), "md5": running.md5.hexdigest()}
+    )

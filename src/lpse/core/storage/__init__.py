@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from lpse.core import held_mail, malware, security_log
 from lpse.core.errors import DomainError
-from lpse.core.hashing import Fingerprint
+from lpse.core.hashing import Fingerprint, RunningFingerprint
 from lpse.core.malware import ScanState, Verdict
 from lpse.core.models import Blob
 from lpse.core.storage.backends import (
@@ -103,11 +103,7 @@ def store_chunks(
 ) -> Blob:
     """Keep a file under its SHA-256. ``scan``: an upload by a person, checked by the virus
     scanner before it is kept (malware.scan_path); ``uploader`` is told if it is held."""
-    import hashlib
-
-    md5 = hashlib.md5(usedforsecurity=False)
-    sha = hashlib.sha256()
-    size = 0
+    running = RunningFingerprint()
     backend = current()
     with writing():
         fd, tmp_name = tempfile.mkstemp(dir=backend.scratch_dir(), prefix="upload-")
@@ -115,21 +111,19 @@ def store_chunks(
         # A full disk while the upload is written: StorageFull, the temporary file removed.
         with writing(), os.fdopen(fd, "wb") as out:
             for chunk in chunks:
-                size += len(chunk)
-                if max_size is not None and size > max_size:
+                if max_size is not None and running.size + len(chunk) > max_size:
                     raise DomainError(
                         _("The file is larger than the %(mb)d MB allowed here.")
                         % {"mb": max_size // (1024 * 1024)},
                         field="file",
                     )
-                md5.update(chunk)
-                sha.update(chunk)
+                running.update(chunk)
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
-        if size == 0:
+        if running.size == 0:
             raise DomainError(_("The file is empty. Choose the file again."), field="file")
-        fingerprint = Fingerprint(md5=md5.hexdigest(), sha256=sha.hexdigest(), size=size)
+        fingerprint = running.result()
         verdict = _scan(tmp_name, fingerprint, filename) if scan else None
     except BaseException:
         if os.path.exists(tmp_name):
