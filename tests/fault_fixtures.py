@@ -82,8 +82,9 @@ def own_store(tmp_path, settings):
             self._wait_readable()
 
         def _wait_readable(self):
-            """Back means serving what it held: the S3 gateway answers before the volume
-            server has registered again, and a read then is an InternalError."""
+            """Back means serving what it held and taking new objects: the S3 gateway answers
+            before the volume server has registered again, and a read or a write then is an
+            InternalError."""
             from botocore.exceptions import BotoCoreError, ClientError
 
             client = self.server.client()
@@ -92,6 +93,8 @@ def own_store(tmp_path, settings):
                 try:
                     for item in client.list_objects_v2(Bucket=self.bucket).get("Contents", []):
                         client.get_object(Bucket=self.bucket, Key=item["Key"])["Body"].read()
+                    client.put_object(Bucket=self.bucket, Key="ready-probe", Body=b"ok")
+                    client.delete_object(Bucket=self.bucket, Key="ready-probe")
                     return
                 except (BotoCoreError, ClientError):
                     if time.monotonic() > deadline:

@@ -32,6 +32,7 @@ from lpse.archive.target_base import (
     checked_key,
     copy_hashed,
 )
+from lpse.core.durable import sync_file_system
 
 __all__ = [
     "CHUNK",
@@ -124,11 +125,7 @@ class FolderTarget:
         fsync per piece: a tenth of a full backup's time on this VM). Called before the
         manifest is stored, so a manifest never names a piece a power cut could lose."""
         self._ready()
-        fd = os.open(self.root, os.O_RDONLY)
-        try:
-            _syncfs(fd)
-        finally:
-            os.close(fd)
+        sync_file_system(self.root)
 
     def open(self, key: str) -> BinaryIO:
         try:
@@ -188,16 +185,6 @@ def file_sha256(path: Path) -> str:
         while chunk := stored.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _syncfs(fd: int) -> None:
-    """Linux's syncfs(2) (Python has no binding): flush one file system, the medium's."""
-    import ctypes
-    import ctypes.util
-
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    if getattr(libc, "syncfs", None) is None or libc.syncfs(fd) != 0:
-        os.sync()  # not Linux, or refused: every file system then
 
 
 def _free(path: Path) -> str:

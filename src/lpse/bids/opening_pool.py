@@ -16,14 +16,15 @@ import multiprocessing
 import multiprocessing.forkserver
 import threading
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import islice
+from typing import TypeVar
 
 from lpse.bids import opening_worker
 from lpse.bids.opening_worker import Decrypted, Job
 
 AHEAD_PER_WORKER = 2
+K = TypeVar("K")
 # The function a worker runs; a module attribute so a test can make a worker die for real.
 _work = opening_worker.decrypt
 
@@ -45,25 +46,48 @@ def warm_up() -> None:
     ).start()
 
 
-def decrypted_in_order(jobs: list[Job], *, workers: int) -> Generator[Decrypted, None, None]:
-    """Each job's result, in the jobs' order. The caller ``discard()``s each one when done."""
+def decrypted_in_order(
+    items: Iterable[tuple[K, Job | None]], *, workers: int
+) -> Generator[tuple[K, Decrypted | None], None, None]:
+    """Each item's key with its job's result (None for an item without a job: a bid refused
+    before reading), in the items' order. ``items`` is read lazily, as the workers need more
+    jobs: the checks that decide whether a bid has a job run while the first bids decrypt, not
+    all before them. The caller ``discard()``s each result when done."""
     context = _context()
-    remaining = iter(jobs)
-    pending: deque[Future] = deque()
+    remaining = iter(items)
+    pending: deque[tuple[K, Future | None]] = deque()
+    in_flight = 0
+
+    def fill() -> None:
+        nonlocal in_flight
+        while in_flight < AHEAD_PER_WORKER * workers:
+            item = next(remaining, None)
+            if item is None:
+                return
+            key, job = item
+            if job is None:
+                pending.append((key, None))
+            else:
+                pending.append((key, pool.submit(_work, job)))
+                in_flight += 1
+
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         try:
-            for job in islice(remaining, AHEAD_PER_WORKER * workers):
-                pending.append(pool.submit(_work, job))
+            fill()
             while pending:
-                decrypted = pending.popleft().result()
-                for job in islice(remaining, 1):
-                    pending.append(pool.submit(_work, job))
-                yield decrypted
+                key, future = pending.popleft()
+                if future is None:
+                    yield key, None
+                    continue
+                decrypted = future.result()
+                in_flight -= 1
+                fill()
+                yield key, decrypted
         finally:
-            _discard(pending)
+            _discard([future for _key, future in pending if future is not None])
 
 
-def _discard(pending: deque[Future]) -> None:
+def _discard(pending: list[Future]) -> None:
     """Nothing decrypted ahead is left behind when the opening stops part-way."""
     for future in pending:
         future.cancel()

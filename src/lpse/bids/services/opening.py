@@ -7,7 +7,7 @@ import functools
 import hashlib
 import shutil
 import tempfile
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from pathlib import Path
@@ -28,6 +28,7 @@ from lpse.core.errors import DomainError
 from lpse.core.pdf import PdfForm, render_form
 from lpse.core.storage import (
     blob_file,
+    make_durable,
     scratch_dir,
     store_bytes,
     store_chunks,
@@ -121,8 +122,10 @@ def _open_all(*, actor, opening: Opening, tender_key: TenderKey) -> None:
             _("The unlocked shares do not rebuild the tender's key: %(why)s.") % {"why": exc}
         ) from None
     now = timezone.now()
+    # Everything the checks read of a bid in the one query (a query per bid and relation
+    # was a third of the ceremony's own time, which competes with the workers for the cores).
     bids = Bid.objects.filter(tender=tender, state=Bid.State.ACTIVE).select_related(
-        "envelope", "company"
+        "envelope", "company", "signing_key", "tender"
     )
     try:
         with closing(open_bids(list(bids), identity)) as results:
@@ -137,6 +140,9 @@ def _open_all(*, actor, opening: Opening, tender_key: TenderKey) -> None:
                 "was recorded; unlock your share again to retry."
             )
         ) from None
+    # The documents are on disk before the rows naming them commit (the pool's workers do not
+    # fsync each one; one flush of the store here).
+    make_durable()
     opening.unlocks.update(value="")  # the key is rebuilt; the shares are no longer kept
     opening.state, opening.opened_at = Opening.State.OPENED, now
     report = opening_report_pdf(opening)
@@ -228,37 +234,43 @@ def diagnose(bid: Bid, identity=None) -> tuple[str, str] | None:
 def open_bids(bids: list[Bid], identity) -> Generator[tuple[Bid, dict], None, None]:
     """Each bid with what its ``OpenedBid`` row says, in the bids' order. The checks against
     the receipt and signature (which read the database) run here; the sound bids are decrypted
-    by ``LPSE_OPENING_WORKERS`` processes (``opening_pool``) while this process stores their
-    documents, or here when there is one process or one bid."""
-    if settings.LPSE_OPENING_WORKERS > 1 and len(bids) > 1:
-        opening_pool.warm_up()  # while the checks below read the database
-    checked = [(bid, _refused_before_reading(bid)) for bid in bids]
-    sound = [bid for bid, problem in checked if problem is None]
-    workers = min(settings.LPSE_OPENING_WORKERS, len(sound))
+    by ``LPSE_OPENING_WORKERS`` processes (``opening_pool``) while this process checks the next
+    ones and stores the documents of the earlier ones, or here when there is one process or one
+    bid."""
+    workers = min(settings.LPSE_OPENING_WORKERS, len(bids))
     if workers <= 1:
-        for bid, problem in checked:
+        for bid in bids:
+            problem = _refused_before_reading(bid)
             yield bid, _problem(problem) if problem else _open_one(bid, identity)
         return
+    opening_pool.warm_up()  # at the first share already; here for an opening run again
     # One folder for this run's decrypted documents, removed whatever happens: a worker that
     # dies may have written files whose names never reached this process.
     run_dir = Path(tempfile.mkdtemp(dir=_tmp_dir(), prefix="opening-"))
-    jobs = [
-        Job(
-            path=str(_stored_path(bid)),
-            identity=str(identity),
-            tender_code=bid.tender.code,
-            tmp_dir=str(run_dir),
-        )
-        for bid in sound
-    ]
+
+    def checked() -> Iterator[tuple[tuple[Bid, tuple[str, str] | None], Job | None]]:
+        for bid in bids:
+            problem = _refused_before_reading(bid)
+            job = None
+            if problem is None:
+                job = Job(
+                    path=str(_stored_path(bid)),
+                    identity=str(identity),
+                    tender_code=bid.tender.code,
+                    tmp_dir=str(run_dir),
+                )
+            yield (bid, problem), job
+
     try:
-        with closing(opening_pool.decrypted_in_order(jobs, workers=workers)) as decrypted:
-            for bid, problem in checked:
-                if problem:
+        with (
+            writing(),  # a worker that found the disk full: StorageFull, as here
+            closing(opening_pool.decrypted_in_order(checked(), workers=workers)) as decrypted,
+        ):
+            for (bid, problem), result in decrypted:
+                if problem is not None:
                     yield bid, _problem(problem)
                     continue
-                with writing():  # a worker that found the disk full: StorageFull, as here
-                    result = next(decrypted)
+                assert result is not None  # a bid without a problem was given a job
                 try:
                     stored = _stored(bid, result)
                 finally:

@@ -63,6 +63,7 @@ __all__ = [
     "delete_object",
     "local_blob_path",
     "local_path",
+    "make_durable",
     "open_blob",
     "open_object",
     "open_stored",
@@ -136,9 +137,11 @@ def store_chunks(
 
 
 def store_hashed_file(path: Path | str, fingerprint: Fingerprint) -> Blob:
-    """Keep a complete, flushed file whose ``fingerprint`` was taken as it was written (by
+    """Keep a complete file whose ``fingerprint`` was taken as it was written (by
     ``store_chunks``, or by a process of the opening's pool), without reading it again: in the
-    data folder it is renamed into place. The file is gone afterwards, kept or not."""
+    data folder it is renamed into place. The file is gone afterwards, kept or not. A file not
+    fsynced by its writer is durable once ``make_durable`` has run: call it before the rows
+    that name the blob commit."""
     backend = current()
     try:
         if fingerprint.size == 0:
@@ -156,6 +159,12 @@ def store_hashed_file(path: Path | str, fingerprint: Fingerprint) -> Blob:
         sha256=fingerprint.sha256, defaults={"md5": fingerprint.md5, "size": fingerprint.size}
     )
     return blob
+
+
+def make_durable() -> None:
+    """Every blob stored so far survives a power cut: one flush of the store's file system for
+    a writer of many files (the opening), instead of an fsync per file."""
+    current().make_durable()
 
 
 def _scan(path: str, fingerprint: Fingerprint, filename: str) -> Verdict:

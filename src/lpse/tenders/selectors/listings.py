@@ -102,9 +102,7 @@ def with_related(tenders) -> list[Tender]:
     """A page of tenders with the package columns the public list shows and their agencies,
     in two queries."""
     tenders = list(tenders)
-    packages = Package.objects.only(*LISTED_PACKAGE_FIELDS).in_bulk(
-        {t.package_id for t in tenders}
-    )
+    packages = Package.objects.only(*LISTED_PACKAGE_FIELDS).in_bulk({t.package_id for t in tenders})
     agencies = agencies_by_id(t.agency_id for t in tenders)
     for tender in tenders:
         tender.package = packages[tender.package_id]
