@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -55,10 +57,12 @@ def _rows(rows) -> str:
     The category labels are translated once a page: ``get_category_display`` hashed every
     choice's lazy label, each a translation lookup, on every row."""
     categories = {value: str(label) for value, label in Category.choices}
+    # One reverse() a page: the address of a tender's page around a code filled in per row.
+    before, _code, after = reverse("tenders:public_detail", args=["~code~"]).rpartition("~code~")
     return mark_safe(  # noqa: S308 — every value below is escaped
         "".join(
             f'<tr>\n<td class="mono">{escape(tender.code)}</td>'
-            f'<td><a href="{reverse("tenders:public_detail", args=[tender.code])}">'
+            f'<td><a href="{escape(before + quote(tender.code) + after)}">'
             f"{escape(tender.package.name)}</a><br>"
             f'<span class="muted">{escape(categories[tender.package.category])} · '
             f"{tender.package.fiscal_year}</span></td>\n"
