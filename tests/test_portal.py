@@ -42,6 +42,18 @@ def test_R_8_5_the_list_is_paginated_newest_first(client, many_tenders):
     assert last.count('class="mono"') == 45 - 2 * PAGE_SIZE
 
 
+def test_R_8_5_the_pages_together_list_every_tender_once_in_order(client, many_tenders):
+    """A page is found by ids first and its rows read by id (issue 19): the order survives."""
+    import re
+
+    shown = []
+    for number in (1, 2, 3):
+        _, page = queries_for(client, f"/tender/?page={number}")
+        shown += re.findall(r'<td class="mono">([^<]+)</td>', page)
+    expected = list(many_tenders.order_by("-published_at", "-id").values_list("code", flat=True))
+    assert shown == expected
+
+
 def test_R_8_5_the_query_count_does_not_grow_with_the_page_size(client, many_tenders):
     queries_for(client, "/tender/?page=2")  # counts the list once (shared by its pages)
     full_page, _ = queries_for(client, "/tender/")  # 20 tenders

@@ -40,15 +40,28 @@ PAGE_SIZE = 20
 
 
 class _CountedOnce(Paginator):
-    """A paginator whose total comes from the shared cache (``cached_count``)."""
+    """A paginator whose total comes from the shared cache (``cached_count``), and whose page
+    is found by ids first: the ``OFFSET`` then skips entries of the list's index only, and just
+    the page's 20 rows are read (on PostgreSQL page 2,000 of 100,000 tenders read 40,020 rows
+    from the table for 28.6 ms; the ids alone take 5.7 ms, bench/README.md)."""
 
-    def __init__(self, object_list, per_page, *, count_key: str):
+    def __init__(self, object_list, per_page, *, count_key: str, rows):
         super().__init__(object_list, per_page)
         self.count_key = count_key
+        self.rows = rows  # the queryset a page's rows are read from by id
 
     @cached_property
     def count(self) -> int:
         return cached_count(self.count_key, self.object_list.count)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        by_id = self.rows.in_bulk(ids)
+        rows = [by_id[pk] for pk in ids if pk in by_id]
+        return self._get_page(rows, number, self)
 
 
 def _rows(rows) -> str:
@@ -91,11 +104,10 @@ def public_list(request):
             year=data["year"],
         )
     paginator = _CountedOnce(
-        selectors.public_tenders(filters)
-        .prefetch_related(None)
-        .only(*selectors.LISTED_TENDER_FIELDS),
+        selectors.public_tenders(filters).prefetch_related(None),
         PAGE_SIZE,
         count_key=f"tenders:{filters!r}",
+        rows=selectors.listed_tenders(),
     )
     page = paginator.get_page(request.GET.get("page"))
     rows, next_change = selectors.page_with_status(selectors.with_related(page.object_list))

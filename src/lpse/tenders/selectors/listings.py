@@ -98,6 +98,11 @@ LISTED_PACKAGE_FIELDS = ("name", "category", "fiscal_year", "owner_estimate")
 LISTED_TENDER_FIELDS = ("code", "package_id", "agency_id", "published_at")
 
 
+def listed_tenders() -> QuerySet[Tender]:
+    """The columns a row of the public list shows of a tender (its page reads them by id)."""
+    return Tender.objects.only(*LISTED_TENDER_FIELDS)
+
+
 def with_related(tenders) -> list[Tender]:
     """A page of tenders with the package columns the public list shows and their agencies,
     in two queries."""
