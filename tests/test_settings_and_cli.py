@@ -55,3 +55,41 @@ def test_the_embedded_default_keeps_its_database_in_the_data_folder(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "secret_key").exists()
     assert oct((tmp_path / "data" / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def _parallel_workers(tmp_path, database_url: str) -> str:
+    full_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    full_env.update(LPSE_DATA_DIR=str(tmp_path / "data"), DATABASE_URL=database_url)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lpse",
+            "shell",
+            "-c",
+            "from django.db import connection\n"
+            "with connection.cursor() as c:\n"
+            "    c.execute('SHOW max_parallel_workers_per_gather')\n"
+            "    print(c.fetchone()[0])",
+        ],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_postgresql_runs_a_query_without_parallel_workers_unless_told(tmp_path):
+    """A page under LIMIT with parallel workers scanned the whole index (bench/README.md):
+    LPSE's connections ask for none; ?options= in DATABASE_URL chooses otherwise."""
+    psycopg = pytest.importorskip("psycopg")
+    url = "postgres://postgres@127.0.0.1:5432/postgres"
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+    except psycopg.OperationalError:
+        pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
+    assert _parallel_workers(tmp_path, url) == "0"
+    told = url + "?options=-c%20max_parallel_workers_per_gather%3D1"
+    assert _parallel_workers(tmp_path, told) == "1"

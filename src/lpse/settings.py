@@ -192,6 +192,15 @@ def _database() -> dict:
         raise ConfigError(
             "DATABASE_URL names an unknown database: use postgres://… or sqlite:///…."
         )
+    if "postgresql" in config["ENGINE"]:
+        # No parallel workers for a query: a page of 20 under LIMIT had two workers scan the
+        # whole list's index while the leader found its rows (the public list's stage filter:
+        # 7 ms or 950 ms by the plan's luck, bench/README.md), and on the few cores of an LPSE
+        # server a request's extra workers are taken from the other requests. Give
+        # ?options=… in DATABASE_URL to choose otherwise.
+        config.setdefault("OPTIONS", {}).setdefault(
+            "options", "-c max_parallel_workers_per_gather=0"
+        )
     return config
 
 
