@@ -83,7 +83,7 @@ def test_R_9_11_a_bucket_that_holds_blobs_is_refused_and_nothing_is_written(
 
 
 def test_R_9_11_a_store_that_does_not_answer_is_named_before_anything_is_written(
-    backup_folder, offline_key, tmp_path, settings
+    backup_folder, offline_key, tmp_path, settings, into_database
 ):
     _backed_up(1)
     settings.LPSE_STORAGE_S3_ACCESS_KEY = settings.LPSE_STORAGE_S3_SECRET_KEY = "any"
@@ -98,6 +98,7 @@ def test_R_9_11_a_store_that_does_not_answer_is_named_before_anything_is_written
             str(tmp_path / "new"),
             "--storage-url",
             "s3://nowhere/site?endpoint=http://127.0.0.1:9",
+            *into_database,
         )
     assert not (tmp_path / "new").exists()
 
