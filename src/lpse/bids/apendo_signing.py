@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management.base import CommandError
 
 from lpse.bids import signatures
-from lpse.core.hashing import fingerprint_chunks
+from lpse.core.hashing import fingerprint_file
 from lpse.providers.selectors import grouped_fingerprint, signing_key_fingerprint
 
 MIN_PASSPHRASE = 12
@@ -98,8 +98,7 @@ def sign(command, *, key, passphrase_file, tender, npwp, file, output, **_) -> N
     except ValueError as exc:
         raise CommandError(f"{key}: {exc}") from None
     npwp = _npwp(npwp or exported.npwp)
-    with open(file, "rb") as f:
-        fp = fingerprint_chunks(iter(lambda: f.read(1 << 20), b""))
+    fp = fingerprint_file(file)
     try:
         text = signatures.signature_file(
             exported.private_key, tender_code=tender, npwp=npwp, sha256=fp.sha256, size=fp.size

@@ -6,13 +6,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from lpse.core.hashing import RunningFingerprint
+from lpse.core.hashing import RunningFingerprint, fingerprint_file
 
 CHUNK = 1024 * 1024
-
-
-# The running pair of a bid upload: core's, as every writer of a file takes it.
-Hashes = RunningFingerprint
 
 
 class RunningHashes:
@@ -27,14 +23,14 @@ class RunningHashes:
         self._lock = threading.Lock()
         self._by_upload: dict = {}
 
-    def resume(self, upload_id, offset: int) -> Hashes | None:
+    def resume(self, upload_id, offset: int) -> RunningFingerprint | None:
         if offset == 0:
-            return Hashes()
+            return RunningFingerprint()
         with self._lock:
             entry = self._by_upload.pop(upload_id, None)
         return entry[1] if entry is not None and entry[0] == offset else None
 
-    def keep(self, upload_id, offset: int, hashes: Hashes) -> None:
+    def keep(self, upload_id, offset: int, hashes: RunningFingerprint) -> None:
         with self._lock:
             self._by_upload[upload_id] = (offset, hashes)
             while len(self._by_upload) > self.LIMIT:
@@ -46,8 +42,5 @@ class RunningHashes:
 
 
 def hash_file(path: Path) -> tuple[str, str]:
-    hashes = Hashes()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            hashes.update(chunk)
-    return hashes.digests()
+    fingerprint = fingerprint_file(path)
+    return fingerprint.md5, fingerprint.sha256

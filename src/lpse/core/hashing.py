@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,12 @@ def fingerprint_chunks(chunks: Iterable[bytes]) -> Fingerprint:
     for chunk in chunks:
         running.update(chunk)
     return running.result()
+
+
+def fingerprint_file(path: Path | str) -> Fingerprint:
+    """A stored file's fingerprint, read 1 MiB at a time."""
+    with open(path, "rb") as f:
+        return fingerprint_chunks(iter(lambda: f.read(1024 * 1024), b""))
 
 
 def fingerprint_bytes(data: bytes) -> Fingerprint:

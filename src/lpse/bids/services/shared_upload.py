@@ -27,9 +27,10 @@ from django.utils.translation import gettext as _
 
 from lpse.bids import arrival
 from lpse.bids.models import Upload, UploadChunk
-from lpse.bids.upload_hashes import CHUNK, Hashes
+from lpse.bids.upload_hashes import CHUNK
 from lpse.core import storage
 from lpse.core.errors import DomainError
+from lpse.core.hashing import RunningFingerprint
 
 
 def receive(
@@ -114,7 +115,7 @@ def compose(upload: Upload) -> tuple[Path, str, str]:
         expected += chunk.size
     if expected != upload.length:
         raise _mismatch(expected, upload.length)
-    hashes = Hashes()
+    hashes = RunningFingerprint()
     fd, name = tempfile.mkstemp(dir=storage.scratch_dir(), prefix="envelope-")
     path = Path(name)
     try:

@@ -21,7 +21,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from lpse.bids import apendo_keys, apendo_signing, envelope, keys, receipts
-from lpse.core.hashing import fingerprint_chunks
+from lpse.core.hashing import fingerprint_file
 
 
 class Command(BaseCommand):
@@ -93,8 +93,7 @@ class Command(BaseCommand):
             partial = output.with_suffix(output.suffix + ".part")
             envelope.encrypt_file(Path(plain.name), partial, recipient)
             partial.replace(output)
-        with open(output, "rb") as f:
-            fp = fingerprint_chunks(iter(lambda: f.read(1 << 20), b""))
+        fp = fingerprint_file(output)
         self.stdout.write(f"{output}: {fp.size} bytes, SHA-256 {fp.sha256}, MD5 {fp.md5}")
 
     def _keygen(self, *, tender, threshold, recipient, output, **_):
@@ -132,8 +131,7 @@ class Command(BaseCommand):
     def _diagnose(self, *, file, size, sha256, **_):
         if not file.is_file():
             raise CommandError(f"no such file: {file}")
-        with open(file, "rb") as f:
-            fp = fingerprint_chunks(iter(lambda: f.read(1 << 20), b""))
+        fp = fingerprint_file(file)
         problems = []
         if size is not None and fp.size < size:
             problems.append(f"truncated: {fp.size} of the {size} bytes on the receipt")
