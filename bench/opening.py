@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import multiprocessing.forkserver
 import os
 import pstats
 import random
@@ -124,6 +125,7 @@ class PeakRss:
 
     def __init__(self):
         self.parent = self.child = 0
+        self.workers_cpu: dict[int, float] = {}  # each worker's CPU seconds, last seen
         self._stop = threading.Event()
 
     def _sample(self) -> None:
@@ -135,17 +137,34 @@ class PeakRss:
             for child in me.children(recursive=True):
                 try:
                     self.child = max(self.child, child.memory_info().rss)
+                    times = child.cpu_times()
+                    self.workers_cpu[child.pid] = times.user + times.system
                 except psutil.Error:
                     continue
 
     def __enter__(self):
+        import psutil
+
+        self._machine, self._own = psutil.cpu_times(), psutil.Process().cpu_times()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
+        import psutil
+
         self._stop.set()
         self._thread.join(5)
+        machine, own = psutil.cpu_times(), psutil.Process().cpu_times()
+        # Where the two cores went: busy (all processes, kernel included) and this process.
+        self.machine_busy = (
+            sum(machine)
+            - machine.idle
+            - machine.iowait
+            - (sum(self._machine) - self._machine.idle - self._machine.iowait)
+        )
+        self.machine_iowait = machine.iowait - self._machine.iowait
+        self.ceremony_cpu = own.user + own.system - self._own.user - self._own.system
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,6 +179,12 @@ def main(argv: list[str] | None = None) -> int:
         "core up to 4; 1 = all in the ceremony's process)",
     )
     parser.add_argument("--profile", action="store_true", help="cProfile the opening")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="the third share right after the second, before the pool's fork server is up "
+        "(a real committee unlocks minutes apart)",
+    )
     parser.add_argument("--profile-lines", type=int, default=25)
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--database-url", help="a local PostgreSQL server (default: SQLite)")
@@ -187,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         django_setup(env)
         from django.conf import settings
 
-        from lpse.bids import keys, offline
+        from lpse.bids import keys, offline, opening_pool
         from lpse.bids.models import Bid, KeyShare, OpenedBid, Opening
         from lpse.bids.services import opening, submission
 
@@ -261,6 +286,11 @@ def main(argv: list[str] | None = None) -> int:
         first_two = time.perf_counter() - t0
         if args.workers:
             settings.LPSE_OPENING_WORKERS = args.workers
+        if not args.cold and settings.LPSE_OPENING_WORKERS > 1:
+            # Members unlock from their own devices, minutes apart: the pool's fork server,
+            # started in the background at the first share, is running by the last one.
+            opening_pool.warm_up()
+            multiprocessing.forkserver.ensure_running()
         profiler = cProfile.Profile() if args.profile else None
         memory = PeakRss()
         t0 = time.perf_counter()
@@ -343,6 +373,12 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"peak RSS during the opening: ceremony's process {memory.parent / MiB:.0f} MiB, "
             f"largest worker {memory.child / MiB:.0f} MiB (sampled every 20 ms)"
+        )
+        print(
+            f"CPU during the opening: {memory.machine_busy:.2f} s busy of "
+            f"{os.cpu_count()} × {opening_seconds:.2f} s (iowait {memory.machine_iowait:.2f} s); "
+            f"the ceremony's process {memory.ceremony_cpu:.2f} s, its workers "
+            f"{sum(memory.workers_cpu.values()):.2f} s (last sampled)"
         )
         print(
             f"receipt checks (R-9.9): {receipt_seconds * 1000:.1f} ms for {len(bids)} bids, "

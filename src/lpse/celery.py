@@ -14,6 +14,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lpse.settings")
 app = Celery("lpse")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Task modules that are not an app's ``tasks`` (see each one's docstring for why).
+app.conf.imports = ["lpse.core.storage_tasks"]
 
 # Where each periodic job runs (issue 16; the scale-out issue relies on it). A *node* job reads
 # or looks after one machine (its disks, memory, web workers) and runs on every node, from the
@@ -36,6 +38,11 @@ INSTALLATION_SCHEDULE = {
     # The e-mail outbox (issue 21): what the broker never handed over, and SMTP retries.
     "deliver-outbox": {
         "task": "lpse.core.tasks.deliver_outbox",
+        "schedule": crontab(minute="*"),
+    },
+    # the MD5 of documents stored with their SHA-256 only (the opening's).
+    "complete-md5": {
+        "task": "lpse.core.storage_tasks.complete_md5",
         "schedule": crontab(minute="*"),
     },
     "expire-registrations": {

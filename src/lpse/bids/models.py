@@ -208,7 +208,9 @@ class OpenedBid(models.Model):
     total_price = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
     validity_days = models.PositiveIntegerField(null=True, blank=True)
     declarations = models.JSONField(default=list)
-    documents = models.JSONField(default=list)  # [{name, sha256, md5, size}]
+    # [{name, sha256, size}]: the document's Blob, which holds its MD5 too (taken after the
+    # opening, core.storage.pending_md5; rows of earlier openings also hold a copy of it here).
+    documents = models.JSONField(default=list)
     problem = models.CharField(max_length=30, blank=True)
     problem_message = models.TextField(blank=True)
     opened_at = models.DateTimeField()

@@ -2,9 +2,10 @@
 envelope in one streaming pass that also takes its SHA-256, and write each document it holds to
 a temporary file. No Django, no database: a worker gets a path and the key, and gives back
 hashes, the offer and file names; the ceremony's process checks, stores and writes the rows.
-Each document's MD5 and SHA-256 (R-7.2) are taken here as it is written, so the ceremony's
-process adopts it (``core.storage.store_hashed_file``: a rename in the data folder) instead of
-reading every byte again.
+Each document's SHA-256 (R-7.2) is taken here as it is written, so the ceremony's process
+adopts it (``core.storage.store_hashed_file``: a rename in the data folder) instead of reading
+every byte again. Its MD5, kept for compatibility, is not: it was a quarter of a worker's CPU,
+and is taken once the bids are open (``core.storage.complete_md5``).
 
 pyrage holds the GIL while it decrypts, so threads would take turns; separate processes do not.
 Memory stays flat in a bid's size: ``envelope.opened`` decrypts a large bid into an unnamed
@@ -22,7 +23,7 @@ from pathlib import Path
 from pyrage import x25519
 
 from lpse.bids import envelope
-from lpse.core.durable import start_writeback
+from lpse.core.durable import DirectFile
 from lpse.core.hashing import Fingerprint, RunningFingerprint
 
 CHUNK = 1024 * 1024
@@ -77,19 +78,18 @@ def decrypt(job: Job) -> Decrypted:
 
 
 def _copy_out(stream, tmp_dir: str) -> tuple[str, Fingerprint]:
-    running = RunningFingerprint()
+    running = RunningFingerprint(md5=False)
     fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="opened-")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as out:
-            # Not fsynced here: the ceremony flushes the store once, after the last bid and
-            # before its rows commit (core.storage.make_durable); an fsync a document kept a
-            # worker idle on its core for a tenth of the bid's time. The kernel is asked to
-            # start writing it now, so that flush finds little left.
+        # Around the page cache, and not fsynced here: the ceremony flushes the store once,
+        # after the last bid and before its rows commit (core.storage.make_durable). Through
+        # the cache, a gigabyte of new documents cost each worker more CPU than decrypting
+        # them (core.durable.DirectFile).
+        with DirectFile(name) as out:
             while chunk := stream.read(CHUNK):
                 running.update(chunk)
                 out.write(chunk)
-            out.flush()
-            start_writeback(out.fileno())
     except BaseException:
         os.unlink(name)
         raise

@@ -121,6 +121,12 @@ class Blob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    class Meta:
+        # Few or none at a time: the blobs whose MD5 is still to be taken (storage.pending_md5).
+        indexes = [
+            models.Index(fields=["sha256"], condition=models.Q(md5=""), name="blob_awaiting_md5")
+        ]
+
     def __str__(self) -> str:
         return self.sha256
 

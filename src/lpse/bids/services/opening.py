@@ -35,6 +35,7 @@ from lpse.core.storage import (
     store_hashed_file,
     writing,
 )
+from lpse.core.storage_tasks import complete_md5_on_commit
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.access import require_opener
 from lpse.tenders.services.preparation import schedule_of
@@ -143,6 +144,9 @@ def _open_all(*, actor, opening: Opening, tender_key: TenderKey) -> None:
     # The documents are on disk before the rows naming them commit (the pool's workers do not
     # fsync each one; one flush of the store here).
     make_durable()
+    # Their MD5 (R-7.2, for compatibility) is taken after the commit, not while the committee
+    # waits: the pool's workers take the SHA-256 only (core.storage.pending_md5).
+    complete_md5_on_commit()
     opening.unlocks.update(value="")  # the key is rebuilt; the shares are no longer kept
     opening.state, opening.opened_at = Opening.State.OPENED, now
     report = opening_report_pdf(opening)
@@ -312,7 +316,7 @@ def _stored(bid: Bid, decrypted: Decrypted) -> dict:
     documents = []
     for name, path, fingerprint in decrypted.documents:
         blob = store_hashed_file(path, fingerprint)
-        documents.append({"name": name, "sha256": blob.sha256, "md5": blob.md5, "size": blob.size})
+        documents.append({"name": name, "sha256": blob.sha256, "size": blob.size})
     return {
         "total_price": offer.total_price,
         "validity_days": offer.validity_days,
@@ -343,9 +347,7 @@ def _open_one(bid: Bid, identity) -> dict:
             documents = []
             for name, stream in opened.documents():
                 blob = store_chunks(iter(functools.partial(stream.read, 1024 * 1024), b""))
-                documents.append(
-                    {"name": name, "sha256": blob.sha256, "md5": blob.md5, "size": blob.size}
-                )
+                documents.append({"name": name, "sha256": blob.sha256, "size": blob.size})
     except envelope.EnvelopeError as exc:
         # A file that differs from its receipt is "corrupted", whatever age made of it.
         problem = diagnose(bid) or (exc.reason, str(exc))

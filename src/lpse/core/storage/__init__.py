@@ -48,6 +48,7 @@ from lpse.core.storage.files import (
     scratch_dir,
     shared_store,
 )
+from lpse.core.storage.pending_md5 import blobs_awaiting_md5, complete_md5
 
 __all__ = [
     "BlobUnavailable",
@@ -57,8 +58,10 @@ __all__ = [
     "StorageUnavailable",
     "blob_file",
     "blob_size",
+    "blobs_awaiting_md5",
     "bucket_at",
     "check",
+    "complete_md5",
     "delete_blob",
     "delete_object",
     "local_blob_path",
@@ -139,7 +142,8 @@ def store_chunks(
 def store_hashed_file(path: Path | str, fingerprint: Fingerprint) -> Blob:
     """Keep a complete file whose ``fingerprint`` was taken as it was written (by
     ``store_chunks``, or by a process of the opening's pool), without reading it again: in the
-    data folder it is renamed into place. The file is gone afterwards, kept or not. A file not
+    data folder it is renamed into place. A fingerprint without an MD5 leaves it to
+    ``complete_md5``. The file is gone afterwards, kept or not. A file not
     fsynced by its writer is durable once ``make_durable`` has run: call it before the rows
     that name the blob commit."""
     backend = current()
