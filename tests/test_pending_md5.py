@@ -39,7 +39,7 @@ def _stored_bytes(blob: Blob) -> bytes:
         return f.read()
 
 
-def test_R_7_2_opened_documents_get_their_md5_after_the_opening(three_bids, settings):  # noqa: F811
+def test_R_7_2_opened_documents_get_their_md5_after_the_opening(three_bids, settings):
     settings.LPSE_OPENING_WORKERS = 2
     with time_machine.travel(AT_OPENING, tick=False):
         unlock(three_bids, three_bids.setup.members[:3])
