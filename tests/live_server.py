@@ -12,6 +12,13 @@ Closing the browser at a test's end does not stop a request the server is still 
 the database flush after the test then ran alongside it: "couldn't be flushed", and the next
 test set up on the previous one's rows (CI on stop 25). The flush waits until no request is in
 flight and holds the same lock while it runs.
+
+The test's own queries share that connection too: a test writing rows (binding a signing key)
+while the browser still loaded the page before (its /jsi18n/) made that request fail with
+"cannot commit transaction - SQL statements in progress" (CI on session 9). So every statement
+and every transaction of a thread that is not serving a request takes the same lock — a
+reentrant one, held by a request for its whole run — while a live server shares the test's
+in-memory database.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ import threading
 import time
 
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connections
+from django.db.transaction import Atomic
 from django.test.testcases import LiveServerThread, TransactionTestCase
 
 # How long the server must have been quiet before the flush; a request the browser sent just
@@ -32,7 +41,10 @@ class _RequestGate:
     """Counts requests in flight and runs them one at a time."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        # Reentrant: a request's own queries, and a flush's, pass the gate they already hold.
+        self.lock = threading.RLock()
+        self.serving = threading.local()  # .request: this thread runs a request now
+        self.server_running = False
         self._changed = threading.Condition()
         self._in_flight = 0
         self._last_change = 0.0
@@ -47,13 +59,17 @@ class _RequestGate:
         self._count(+1)
         try:
             with self.lock:
-                result = app(environ, start_response)
+                self.serving.request = True
                 try:
-                    # The body is read under the lock too: a lazy body may still query.
-                    body = b"".join(result)
+                    result = app(environ, start_response)
+                    try:
+                        # The body is read under the lock too: a lazy body may still query.
+                        body = b"".join(result)
+                    finally:
+                        if hasattr(result, "close"):
+                            result.close()
                 finally:
-                    if hasattr(result, "close"):
-                        result.close()
+                    self.serving.request = False
             return [body]
         finally:
             self._count(-1)
@@ -84,6 +100,36 @@ class _OneAtATime:
 class OneRequestAtATimeServer(ThreadedWSGIServer):
     def set_app(self, application):
         super().set_app(_OneAtATime(application))
+        _GATE.server_running = True
+        for connection in connections.all():
+            if _shared_with_the_server(connection):
+                connection.execute_wrappers.append(_statement_through_the_gate)
+
+
+def _shared_with_the_server(connection) -> bool:
+    """The test's in-memory SQLite connection, which Django hands to the server's threads."""
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+
+
+def _outside_a_request(using: str | None) -> bool:
+    if not _GATE.server_running or getattr(_GATE.serving, "request", False):
+        return False
+    return _shared_with_the_server(connections[using or "default"])
+
+
+def _gated_blocks() -> list[bool]:
+    """This thread's open transaction blocks, innermost last: whether each took the gate (an
+    ``Atomic`` may be one object shared by threads and calls, as a decorator)."""
+    if not hasattr(_GATE.serving, "blocks"):
+        _GATE.serving.blocks = []
+    return _GATE.serving.blocks
+
+
+def _statement_through_the_gate(execute, sql, params, many, context):
+    if not _outside_a_request(None):
+        return execute(sql, params, many, context)
+    with _GATE.lock:
+        return execute(sql, params, many, context)
 
 
 def serialise_live_server() -> None:
@@ -96,3 +142,29 @@ def serialise_live_server() -> None:
             flush(test_case)
 
     TransactionTestCase._fixture_teardown = flush_when_no_request_runs
+
+    # A transaction of the test's thread is one turn at the gate, not one per statement: a
+    # request run between two of its statements would commit or roll back the test's.
+    enter, leave = Atomic.__enter__, Atomic.__exit__
+
+    def enter_through_the_gate(atomic):
+        gated = _outside_a_request(atomic.using)
+        if gated:
+            _GATE.lock.acquire()
+        try:
+            enter(atomic)
+        except BaseException:
+            if gated:
+                _GATE.lock.release()
+            raise
+        _gated_blocks().append(gated)
+
+    def leave_through_the_gate(atomic, exc_type, exc_value, traceback):
+        try:
+            return leave(atomic, exc_type, exc_value, traceback)
+        finally:
+            if _gated_blocks().pop():
+                _GATE.lock.release()
+
+    Atomic.__enter__ = enter_through_the_gate
+    Atomic.__exit__ = leave_through_the_gate

@@ -80,6 +80,7 @@ def test_the_embedded_scheduler_runs_the_beat_schedule_and_respects_its_times(ma
     last_run: dict[str, float] = {}
     assert scheduler.run_pending(last_run) == [
         "deliver-outbox",
+        "complete-md5",
         "expire-registrations",
         "clean-abandoned-uploads",
         "mail-due-announcements",

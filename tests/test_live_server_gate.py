@@ -9,7 +9,11 @@ from __future__ import annotations
 import threading
 import time
 
-from tests.live_server import _RequestGate
+import pytest
+from django.db import connections, transaction
+
+from lpse.accounts.models import Agency
+from tests.live_server import _GATE, _RequestGate, _shared_with_the_server
 
 
 def _slow_app(started: threading.Event, seconds: float):
@@ -63,3 +67,28 @@ def test_requests_run_one_at_a_time():
     for thread in threads:
         thread.join()
     assert most == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_tests_own_transaction_waits_for_a_request_still_running(monkeypatch):
+    """CI on session 9: the test bound a signing key while the browser's last request still ran
+    on the shared in-memory connection, and that request's commit failed ("SQL statements in
+    progress")."""
+    if not _shared_with_the_server(connections["default"]):
+        pytest.skip("only the in-memory SQLite connection is shared with the server's threads")
+    monkeypatch.setattr(_GATE, "server_running", True)
+    started = threading.Event()
+    finished_at: list[float] = []
+
+    def request():
+        _GATE.run(_slow_app(started, 0.5), {}, lambda *a: None)
+        finished_at.append(time.monotonic())
+
+    worker = threading.Thread(target=request)
+    worker.start()
+    assert started.wait(5)
+    with transaction.atomic():
+        entered_at = time.monotonic()
+        Agency.objects.create(code="GATE", name="Dinas Uji Gerbang")
+    worker.join()
+    assert finished_at and entered_at >= finished_at[0]
