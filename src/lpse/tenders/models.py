@@ -167,7 +167,12 @@ class TenderWord(models.Model):
     word = models.CharField(max_length=40)
 
     class Meta:
-        indexes = [models.Index(fields=["word", "tender"], name="tender_word_prefix")]
+        indexes = [
+            models.Index(fields=["word", "tender"], name="tender_word_prefix"),
+            # A tender's words, so a search can walk the list in its order and check each
+            # tender (PostgreSQL hashed every match of a common word and sorted them instead).
+            models.Index(fields=["tender", "word"], name="tender_word_of_tender"),
+        ]
 
     def __str__(self) -> str:
         return self.word
