@@ -23,11 +23,14 @@ in-memory database.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
+from contextlib import contextmanager
 
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connections
+from django.db.models.sql.compiler import SQLCompiler, SQLInsertCompiler
 from django.db.transaction import Atomic
 from django.test.testcases import LiveServerThread, TransactionTestCase
 
@@ -35,6 +38,8 @@ from django.test.testcases import LiveServerThread, TransactionTestCase
 # before its context closed reaches a server thread well within this.
 _QUIET_SECONDS = 0.2
 _LONGEST_REQUEST_SECONDS = 120
+# How long a thread outside a request waits for the gate before going ahead (_take_the_gate).
+_GATE_WAIT_SECONDS = 30
 
 
 class _RequestGate:
@@ -125,11 +130,44 @@ def _gated_blocks() -> list[bool]:
     return _GATE.serving.blocks
 
 
+def _take_the_gate(using: str | None) -> bool:
+    """Take the gate for a thread outside a request (True if taken). Never waits forever: a
+    lock of the application's own held across a query (the log tree's) could otherwise make
+    the test thread and a request wait on each other; after a while the statement goes ahead
+    ungated, as it did before the gate covered the test's thread."""
+    if not _outside_a_request(using):
+        return False
+    if _GATE.lock.acquire(timeout=_GATE_WAIT_SECONDS):
+        return True
+    print(f"live server: a request held the database for {_GATE_WAIT_SECONDS} s; going ahead")
+    return False
+
+
+@contextmanager
+def _through_the_gate(using: str | None = None):
+    taken = _take_the_gate(using)
+    try:
+        yield
+    finally:
+        if taken:
+            _GATE.lock.release()
+
+
 def _statement_through_the_gate(execute, sql, params, many, context):
-    if not _outside_a_request(None):
+    with _through_the_gate():
         return execute(sql, params, many, context)
-    with _GATE.lock:
-        return execute(sql, params, many, context)
+
+
+def _compiled_through_the_gate(execute_sql):
+    """A compiled query, statement and rows: an ``INSERT … RETURNING`` stays in progress until
+    its row is fetched, after ``execute`` returned, and a request's commit in between fails."""
+
+    @functools.wraps(execute_sql)
+    def run(compiler, *args, **kwargs):
+        with _through_the_gate(compiler.using):
+            return execute_sql(compiler, *args, **kwargs)
+
+    return run
 
 
 def serialise_live_server() -> None:
@@ -148,9 +186,7 @@ def serialise_live_server() -> None:
     enter, leave = Atomic.__enter__, Atomic.__exit__
 
     def enter_through_the_gate(atomic):
-        gated = _outside_a_request(atomic.using)
-        if gated:
-            _GATE.lock.acquire()
+        gated = _take_the_gate(atomic.using)
         try:
             enter(atomic)
         except BaseException:
@@ -168,3 +204,5 @@ def serialise_live_server() -> None:
 
     Atomic.__enter__ = enter_through_the_gate
     Atomic.__exit__ = leave_through_the_gate
+    for compiler in (SQLCompiler, SQLInsertCompiler):
+        compiler.execute_sql = _compiled_through_the_gate(compiler.execute_sql)

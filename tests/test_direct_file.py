@@ -6,6 +6,7 @@ all the same."""
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 from pathlib import Path
 
@@ -95,3 +96,35 @@ def _file_system_type(path: Path) -> str:
             ) >= len(best):
                 best, kind = point, fs_type
     return kind
+
+
+def test_leaving_on_an_error_closes_without_writing_the_rest(tmp_path: Path):
+    path = tmp_path / "document"
+    with pytest.raises(RuntimeError), DirectFile(path) as out:
+        out.write(b"x" * 5000)  # less than the buffer: nothing written yet
+        raise RuntimeError("the envelope turned out corrupted")
+    assert path.read_bytes() == b""  # the caller removes it; no second error hid the first
+
+
+def test_a_file_system_refusing_an_aligned_write_gets_the_rest_through_the_cache(
+    tmp_path, monkeypatch
+):
+    real_write = os.write
+    refused = []
+
+    def refusing_once(fd, data):
+        out_flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+        if out_flags & os.O_DIRECT and not refused:
+            refused.append(len(data))
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", refusing_once)
+    data = os.urandom(3 * MiB + 10)
+    path = tmp_path / "document"
+    with DirectFile(path) as out:
+        out.write(data)
+    if not refused:
+        pytest.skip("the tests' folder did not take O_DIRECT")
+    assert not out.direct
+    assert path.read_bytes() == data

@@ -70,10 +70,12 @@ def test_requests_run_one_at_a_time():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_tests_own_transaction_waits_for_a_request_still_running(monkeypatch):
+@pytest.mark.parametrize("in_a_transaction", [True, False])
+def test_the_tests_own_writes_wait_for_a_request_still_running(monkeypatch, in_a_transaction):
     """CI on session 9: the test bound a signing key while the browser's last request still ran
     on the shared in-memory connection, and that request's commit failed ("SQL statements in
-    progress")."""
+    progress"). A transaction waits as a whole; a lone ``create`` (an INSERT … RETURNING, in
+    progress until its row is read) as a whole statement."""
     if not _shared_with_the_server(connections["default"]):
         pytest.skip("only the in-memory SQLite connection is shared with the server's threads")
     monkeypatch.setattr(_GATE, "server_running", True)
@@ -87,8 +89,12 @@ def test_the_tests_own_transaction_waits_for_a_request_still_running(monkeypatch
     worker = threading.Thread(target=request)
     worker.start()
     assert started.wait(5)
-    with transaction.atomic():
-        entered_at = time.monotonic()
+    if in_a_transaction:
+        with transaction.atomic():
+            written_at = time.monotonic()
+            Agency.objects.create(code="GATE", name="Dinas Uji Gerbang")
+    else:
         Agency.objects.create(code="GATE", name="Dinas Uji Gerbang")
+        written_at = time.monotonic()
     worker.join()
-    assert finished_at and entered_at >= finished_at[0]
+    assert finished_at and written_at >= finished_at[0]

@@ -98,3 +98,14 @@ def test_the_md5_job_is_scheduled_once_for_the_installation():
     entry = INSTALLATION_SCHEDULE["complete-md5"]
     assert entry["task"] in app.tasks
     assert app.tasks[entry["task"]].apply().get() == 0  # runs, finds nothing to do
+
+
+def test_the_same_bytes_stored_again_with_their_md5_fill_the_empty_one():
+    data = b"a document opened first, uploaded again later"
+    first = _stored_without_md5(data)
+    assert first.md5 == ""
+    again = storage.store_bytes(data)  # an upload takes the MD5 as it writes
+    assert again.pk == first.pk
+    assert again.md5 == hashlib.md5(data).hexdigest()
+    first.refresh_from_db()
+    assert first.md5 == again.md5

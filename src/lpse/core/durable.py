@@ -57,7 +57,11 @@ class DirectFile:
                 raise
             self._fd = os.open(path, flags & ~getattr(os, "O_DIRECT", 0), 0o600)
             self.direct = False
-        self._buffer = mmap.mmap(-1, self.BUFFER)  # page-aligned, as O_DIRECT requires
+        try:
+            self._buffer = mmap.mmap(-1, self.BUFFER)  # page-aligned, as O_DIRECT requires
+        except BaseException:
+            os.close(self._fd)
+            raise
         self._used = 0
 
     def write(self, data) -> None:
@@ -74,34 +78,50 @@ class DirectFile:
         with memoryview(self._buffer) as whole:
             done = 0
             while done < length:
-                done += os.write(self._fd, whole[done:length])
+                try:
+                    done += os.write(self._fd, whole[done:length])
+                except OSError as exc:
+                    # A file system that opened with O_DIRECT but wants another alignment (or
+                    # a short write left this one unaligned): the rest through the cache.
+                    if exc.errno != errno.EINVAL or not self.direct:
+                        raise
+                    self._stop_direct()
         self._used = 0
 
-    def close(self) -> None:
+    def _stop_direct(self) -> None:
+        flags = fcntl.fcntl(self._fd, fcntl.F_GETFL)
+        fcntl.fcntl(self._fd, fcntl.F_SETFL, flags & ~os.O_DIRECT)
+        self.direct = False
+
+    def close(self, *, flush: bool = True) -> None:
+        """Write what is buffered and close; ``flush=False`` (leaving on an error) only closes:
+        the caller removes the file, and a second error must not hide the first."""
         if self._fd < 0:
             return
         try:
-            whole_blocks = self._used - self._used % self.BLOCK
-            tail = self._used - whole_blocks
-            if whole_blocks:
-                with memoryview(self._buffer) as whole:
-                    rest = bytes(whole[whole_blocks : self._used])
-                self._flush(whole_blocks)
-                self._buffer[:tail] = rest
-                self._used = tail
-            if self._used:
-                if self.direct:  # a piece shorter than a block cannot go around the cache
-                    fcntl.fcntl(
-                        self._fd, fcntl.F_SETFL, fcntl.fcntl(self._fd, fcntl.F_GETFL) & ~os.O_DIRECT
-                    )
-                self._flush(self._used)
+            if flush:
+                self._flush_rest()
         finally:
             fd, self._fd = self._fd, -1
             self._buffer.close()
             os.close(fd)
 
+    def _flush_rest(self) -> None:
+        whole_blocks = self._used - self._used % self.BLOCK
+        tail = self._used - whole_blocks
+        if whole_blocks:
+            with memoryview(self._buffer) as whole:
+                rest = bytes(whole[whole_blocks : self._used])
+            self._flush(whole_blocks)
+            self._buffer[:tail] = rest
+            self._used = tail
+        if self._used:
+            if self.direct:  # a piece shorter than a block cannot go around the cache
+                self._stop_direct()
+            self._flush(self._used)
+
     def __enter__(self) -> DirectFile:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc_value, traceback) -> None:
+        self.close(flush=exc_type is None)

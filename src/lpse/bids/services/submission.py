@@ -31,7 +31,7 @@ from lpse.bids.upload_hashes import hash_file as _hash_file
 from lpse.core import audit, storage
 from lpse.core.capabilities import Cap, require_capability
 from lpse.core.errors import DomainError
-from lpse.core.models import Blob
+from lpse.core.hashing import Fingerprint
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.lookup import is_cancelled, participation_lock
 from lpse.tenders.services.participation import participation_of
@@ -269,9 +269,7 @@ def _accept_in_transaction(
         at=now,
     )
     signature = signature.strip()
-    blob, _created = Blob.objects.get_or_create(
-        sha256=sha256, defaults={"md5": md5, "size": upload.length}
-    )
+    blob = storage.blob_row(Fingerprint(md5=md5, sha256=sha256, size=upload.length))
     if final is None:
         storage.put_blob_file(sha256, path, upload.length)  # StorageUnavailable: rolled back
     elif final.exists():

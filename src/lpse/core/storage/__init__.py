@@ -57,6 +57,7 @@ __all__ = [
     "StorageFull",
     "StorageUnavailable",
     "blob_file",
+    "blob_row",
     "blob_size",
     "blobs_awaiting_md5",
     "bucket_at",
@@ -159,9 +160,19 @@ def store_hashed_file(path: Path | str, fingerprint: Fingerprint) -> Blob:
         if os.path.exists(path):
             os.unlink(path)
         raise
-    blob, _created = Blob.objects.get_or_create(
+    return blob_row(fingerprint)
+
+
+def blob_row(fingerprint: Fingerprint) -> Blob:
+    """The ``Blob`` row of stored bytes, written if new. A row kept without its MD5 (the
+    opening's documents, ``pending_md5``) takes it from a writer that has it, so a document
+    uploaded again later does not carry the empty MD5 into its records."""
+    blob, created = Blob.objects.get_or_create(
         sha256=fingerprint.sha256, defaults={"md5": fingerprint.md5, "size": fingerprint.size}
     )
+    if not created and not blob.md5 and fingerprint.md5:
+        Blob.objects.filter(pk=blob.pk, md5="").update(md5=fingerprint.md5)
+        blob.md5 = fingerprint.md5
     return blob
 
 
