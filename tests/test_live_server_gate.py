@@ -26,8 +26,9 @@ def _slow_app(started: threading.Event, seconds: float):
     return app
 
 
-def test_the_flush_waits_for_a_request_still_running():
-    gate = _RequestGate()
+def _slow_request_running(gate: _RequestGate) -> tuple[threading.Thread, list[float]]:
+    """A request of half a second started on ``gate`` in a thread, and the list that gets the
+    moment it finished."""
     started = threading.Event()
     finished_at: list[float] = []
 
@@ -38,6 +39,12 @@ def test_the_flush_waits_for_a_request_still_running():
     worker = threading.Thread(target=request)
     worker.start()
     assert started.wait(5)
+    return worker, finished_at
+
+
+def test_the_flush_waits_for_a_request_still_running():
+    gate = _RequestGate()
+    worker, finished_at = _slow_request_running(gate)
     gate.wait_until_quiet()
     quiet_at = time.monotonic()
     worker.join()
@@ -79,16 +86,7 @@ def test_the_tests_own_writes_wait_for_a_request_still_running(monkeypatch, in_a
     if not _shared_with_the_server(connections["default"]):
         pytest.skip("only the in-memory SQLite connection is shared with the server's threads")
     monkeypatch.setattr(_GATE, "server_running", True)
-    started = threading.Event()
-    finished_at: list[float] = []
-
-    def request():
-        _GATE.run(_slow_app(started, 0.5), {}, lambda *a: None)
-        finished_at.append(time.monotonic())
-
-    worker = threading.Thread(target=request)
-    worker.start()
-    assert started.wait(5)
+    worker, finished_at = _slow_request_running(_GATE)
     if in_a_transaction:
         with transaction.atomic():
             written_at = time.monotonic()

@@ -31,6 +31,10 @@ def sync_file_system(folder: Path | str) -> None:
         os.close(fd)
 
 
+# Linux's flag for writes that bypass the page cache; 0 where there is none (DirectFile).
+_O_DIRECT = getattr(os, "O_DIRECT", 0)
+
+
 class DirectFile:
     """A new file written around the page cache (O_DIRECT), for a writer of many large files
     that nobody reads back soon: the opening's documents. Through the page cache, each 10 MiB
@@ -48,14 +52,14 @@ class DirectFile:
     BUFFER = 1024 * 1024
 
     def __init__(self, path: Path | str):
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_DIRECT", 0)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
         try:
-            self._fd = os.open(path, flags, 0o600)
-            self.direct = flags & getattr(os, "O_DIRECT", 0) != 0
+            self._fd = os.open(path, flags | _O_DIRECT, 0o600)
+            self.direct = _O_DIRECT != 0
         except OSError as exc:
             if exc.errno != errno.EINVAL:
                 raise
-            self._fd = os.open(path, flags & ~getattr(os, "O_DIRECT", 0), 0o600)
+            self._fd = os.open(path, flags, 0o600)
             self.direct = False
         try:
             self._buffer = mmap.mmap(-1, self.BUFFER)  # page-aligned, as O_DIRECT requires
@@ -90,7 +94,7 @@ class DirectFile:
 
     def _stop_direct(self) -> None:
         flags = fcntl.fcntl(self._fd, fcntl.F_GETFL)
-        fcntl.fcntl(self._fd, fcntl.F_SETFL, flags & ~os.O_DIRECT)
+        fcntl.fcntl(self._fd, fcntl.F_SETFL, flags & ~_O_DIRECT)
         self.direct = False
 
     def close(self, *, flush: bool = True) -> None:

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,15 @@ def fingerprint_chunks(chunks: Iterable[bytes]) -> Fingerprint:
     return running.result()
 
 
+def fingerprint_stream(stream: BinaryIO) -> Fingerprint:
+    """The fingerprint of what is left to read of ``stream``, read 1 MiB at a time."""
+    return fingerprint_chunks(iter(lambda: stream.read(1024 * 1024), b""))
+
+
 def fingerprint_file(path: Path | str) -> Fingerprint:
     """A stored file's fingerprint, read 1 MiB at a time."""
     with open(path, "rb") as f:
-        return fingerprint_chunks(iter(lambda: f.read(1024 * 1024), b""))
+        return fingerprint_stream(f)
 
 
 def fingerprint_bytes(data: bytes) -> Fingerprint:

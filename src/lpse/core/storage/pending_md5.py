@@ -3,7 +3,7 @@
 A writer that must be quick may store a blob with its SHA-256 and size only — the opening's
 workers, where the MD5 was a quarter of their CPU while the committee waits — and leave the MD5
 empty. It is taken here, from the stored bytes, by a job after the commit and every minute
-(``lpse.core.tasks.complete_md5``), so a blob whose job was lost gets it at the next run. The
+(``lpse.core.storage_tasks.complete_md5``), so a blob whose job was lost gets it at the next run. The
 SHA-256 is taken again in the same pass: an MD5 is written only for bytes that are still the
 blob's own.
 """
@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import logging
 
-from lpse.core.hashing import fingerprint_chunks
+from lpse.core.hashing import fingerprint_stream
 from lpse.core.models import Blob
 from lpse.core.storage.backends import StorageUnavailable
 from lpse.core.storage.files import open_stored
 
 log = logging.getLogger(__name__)
-
-CHUNK = 1024 * 1024
 
 
 def blobs_awaiting_md5():
@@ -35,7 +33,7 @@ def complete_md5(*, limit: int = 500) -> int:
     for sha256 in list(blobs_awaiting_md5().values_list("sha256", flat=True)[:limit]):
         try:
             with open_stored(sha256) as stored:
-                fingerprint = fingerprint_chunks(iter(lambda: stored.read(CHUNK), b""))
+                fingerprint = fingerprint_stream(stored)
         except FileNotFoundError:
             log.error("blob %s is not in the store: its MD5 cannot be taken", sha256)
             continue
