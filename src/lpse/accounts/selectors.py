@@ -98,11 +98,6 @@ def agencies_for_staff_form(actor: User) -> QuerySet[Agency]:
     return Agency.objects.filter(pk=actor.agency_id) if actor.agency_id else Agency.objects.none()
 
 
-def agencies_by_id(ids) -> dict[int, Agency]:
-    """The agencies with these ids, by id (the public tender list's rows, issue 19)."""
-    return Agency.objects.in_bulk(set(ids))
-
-
 def agency_names() -> list[str]:
     """Every agency's name and code (the password rule's context words, ASVS V6.2.11)."""
     return [w for pair in Agency.objects.values_list("name", "code") for w in pair]

@@ -199,6 +199,39 @@ class ScheduleEntry(models.Model):
         return f"{self.tender_id} {self.stage}"
 
 
+class ListedTender(models.Model):
+    """A row of the public tender list (R-8.5): what the row shows and its schedule as numbers,
+    one table, so a page is one short read of one index and no schedule dates are converted
+    (issue 19: the list at 100,000 tenders). Kept by ``tenders.listing`` in the transactions
+    that publish, cancel and reschedule a tender; a package's listed fields never change once
+    it has a tender. The stage shown is still computed from the schedule and the clock."""
+
+    tender = models.OneToOneField(
+        Tender, primary_key=True, on_delete=models.CASCADE, related_name="listing"
+    )
+    published_at = models.DateTimeField()
+    code = models.CharField(max_length=30)
+    name = models.CharField(max_length=300)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    fiscal_year = models.PositiveSmallIntegerField()
+    owner_estimate = models.DecimalField(**MONEY)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    # Every stage as "stage start end", start and end in microseconds since 1970 (UTC), the
+    # stages separated by ";" (tenders.listing.timeline_of).
+    timeline = models.TextField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-published_at", "-tender"], name="listed_tender_order"),
+            models.Index(
+                fields=["agency", "-published_at", "-tender"], name="listed_tender_agency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class StageMinimum(models.Model):
     """Minimum length of a stage in working days, set by the application admin."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from lpse.core.words import starting, words
 from lpse.tenders.models import Tender, TenderWord
@@ -45,13 +45,18 @@ def index_tenders(tenders: Iterable[Tender]) -> None:
     )
 
 
-def matching(query: str) -> Q | None:
-    """A filter on tenders for ``query``, or None when it has no word to look for."""
+def matching(query: str, *, row_by_row: bool = False) -> Q | None:
+    """A filter on tenders (or on rows whose primary key is the tender) for ``query``, or None
+    when it has no word to look for. ``row_by_row``: each tender's own words are checked
+    (``tender_word_of_tender``) rather than every matching id looked up first."""
     typed = words(query)[:QUERY_WORDS_MAX]
     if not typed:
         return None
     condition = Q()
     for word in typed:
-        ids = TenderWord.objects.filter(starting(word)).values("tender_id")
-        condition &= Q(pk__in=ids)
+        words_found = TenderWord.objects.filter(starting(word))
+        if row_by_row:
+            condition &= Q(Exists(words_found.filter(tender_id=OuterRef("pk"))))
+        else:
+            condition &= Q(pk__in=words_found.values("tender_id"))
     return condition

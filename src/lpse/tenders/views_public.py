@@ -43,12 +43,15 @@ class _CountedOnce(Paginator):
     """A paginator whose total comes from the shared cache (``cached_count``), and whose page
     is found by ids first: the ``OFFSET`` then skips entries of the list's index only, and just
     the page's 20 rows are read (on PostgreSQL page 2,000 of 100,000 tenders read 40,020 rows
-    from the table for 28.6 ms; the ids alone take 5.7 ms, bench/README.md)."""
+    from the table for 28.6 ms; the ids alone take 5.7 ms, bench/README.md). ``ordered``
+    gives the list to take a page's ids from (it may choose its plan by how many rows match
+    and how many a page skips); ``rows`` reads the rows of those ids, in their order."""
 
-    def __init__(self, object_list, per_page, *, count_key: str, rows):
+    def __init__(self, object_list, per_page, *, count_key: str, ordered, rows):
         super().__init__(object_list, per_page)
         self.count_key = count_key
-        self.rows = rows  # the queryset a page's rows are read from by id
+        self.ordered = ordered
+        self.rows = rows
 
     @cached_property
     def count(self) -> int:
@@ -58,31 +61,53 @@ class _CountedOnce(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        by_id = self.rows.in_bulk(ids)
-        rows = [by_id[pk] for pk in ids if pk in by_id]
-        return self._get_page(rows, number, self)
+        ordered = self.ordered(matching=self.count, skipped=bottom, shown=top - bottom)
+        ids = list(ordered.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(self.rows(ids), number, self)
 
 
-def _rows(rows) -> str:
+def _listed_page(filters: selectors.TenderFilters):
+    """The public list's paginator for ``filters``."""
+
+    def ordered(*, matching: int, skipped: int, shown: int):
+        everything = selectors.TenderFilters()
+        by_row = (filters.q or filters.stage) and selectors.row_by_row(
+            matching=matching,
+            listed=cached_count(f"tenders:{everything!r}", selectors.listed(everything).count),
+            skipped=skipped,
+            shown=shown,
+        )
+        return selectors.listed(filters, row_by_row=bool(by_row))
+
+    return _CountedOnce(
+        selectors.listed(filters),
+        PAGE_SIZE,
+        count_key=f"tenders:{filters!r}",
+        ordered=ordered,
+        rows=selectors.listed_rows,
+    )
+
+
+def _rows(rows: list[selectors.ListedRow]) -> str:
     """The table's rows, escaped and formatted here in one pass rather than by ~15 template
     variables and filters a row (the list's largest cost after its queries; bench/README.md).
-    The category labels are translated once a page: ``get_category_display`` hashed every
-    choice's lazy label, each a translation lookup, on every row."""
+    The category and stage labels are translated once a page: ``get_category_display`` hashed
+    every choice's lazy label, each a translation lookup, on every row."""
     categories = {value: str(label) for value, label in Category.choices}
+    stages = sched.stage_labels()
     # One reverse() a page: the address of a tender's page around a code filled in per row.
     before, _code, after = reverse("tenders:public_detail", args=["~code~"]).rpartition("~code~")
     return mark_safe(  # noqa: S308 — every value below is escaped
         "".join(
-            f'<tr>\n<td class="mono">{escape(tender.code)}</td>'
-            f'<td><a href="{escape(before + quote(tender.code) + after)}">'
-            f"{escape(tender.package.name)}</a><br>"
-            f'<span class="muted">{escape(categories[tender.package.category])} · '
-            f"{tender.package.fiscal_year}</span></td>\n"
-            f"<td>{escape(tender.agency.name)}</td>"
-            f"<td>{number_format(tender.package.owner_estimate, 2, force_grouping=True)}</td>"
-            f"<td>{escape(status.describe())}</td></tr>\n"
-            for tender, status in rows
+            f'<tr>\n<td class="mono">{escape(row.code)}</td>'
+            f'<td><a href="{escape(before + quote(row.code) + after)}">'
+            f"{escape(row.name)}</a><br>"
+            f'<span class="muted">{escape(categories[row.category])} · '
+            f"{row.fiscal_year}</span></td>\n"
+            f"<td>{escape(row.agency_name)}</td>"
+            f"<td>{number_format(row.owner_estimate, 2, force_grouping=True)}</td>"
+            f"<td>{escape(row.status.describe(stages))}</td></tr>\n"
+            for row in rows
         )
     )
 
@@ -103,23 +128,16 @@ def public_list(request):
             max_value=data["max_value"],
             year=data["year"],
         )
-    paginator = _CountedOnce(
-        selectors.public_tenders(filters).prefetch_related(None),
-        PAGE_SIZE,
-        count_key=f"tenders:{filters!r}",
-        rows=selectors.listed_tenders(),
-    )
-    page = paginator.get_page(request.GET.get("page"))
-    rows, next_change = selectors.page_with_status(selectors.with_related(page.object_list))
+    page = _listed_page(filters).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     response = render(
         request,
         "tenders/public_list.html",
-        {"form": form, "page": page, "body": _rows(rows), "query": query.urlencode()},
+        {"form": form, "page": page, "body": _rows(page.object_list), "query": query.urlencode()},
     )
     # A row's "stage now" changes by the clock, with no write to announce it.
-    expires_at(response, next_change)
+    expires_at(response, selectors.next_change(page.object_list))
     return response
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from lpse.accounts.selectors import agencies_by_id
 from lpse.tenders import search_index
 from lpse.tenders.models import (
+    ListedTender,
     Method,
     Package,
     Participation,
@@ -20,6 +22,7 @@ from lpse.tenders.models import (
     Tender,
 )
 from lpse.tenders.selectors import schedule as sched
+from lpse.tenders.selectors.timeline import status_of
 
 
 @dataclass
@@ -34,85 +37,125 @@ class TenderFilters:
 
 
 def public_tenders(filters: TenderFilters) -> QuerySet[Tender]:
-    """Published tenders matching ``filters``, newest first.
-
-    Written for 100,000 tenders (issue 3, bench/portal.py). The package, sub-field and agency of
-    the listed tenders are prefetched (three small queries a page) rather than joined: with the
-    joins, a deep page (OFFSET 40,000) joins every row it skips. Search and stage are ``id IN
-    (…)`` subqueries, so the database first finds the few matching ids (ranges of the word
-    index, the schedule index) instead of testing a name or a correlated EXISTS on every tender.
-    """
+    """Published tenders matching ``filters``, newest first (the API and the OCDS output; the
+    public list's page reads ``listed``)."""
     # A non-tender procurement's backing tender is no tender: its public page is the non-tender
     # results (R-8.6).
     tenders = Tender.objects.filter(state=Tender.State.PUBLISHED).exclude(method=Method.NON_TENDER)
     tenders = tenders.prefetch_related("package__sub_field", "agency")
+    return _filtered(tenders, filters, package="package__")
+
+
+def listed(filters: TenderFilters, *, row_by_row: bool = False) -> QuerySet[ListedTender]:
+    """The public list's rows matching ``filters``, newest first (``tenders.listing``).
+
+    ``row_by_row``: the search words and the stage are checked on each row as the list's order
+    index is walked, rather than every match looked up first and sorted (SQLite; see
+    ``row_by_row``)."""
+    return _filtered(ListedTender.objects.all(), filters, package="", row_by_row=row_by_row)
+
+
+def row_by_row(*, matching: int, listed: int, skipped: int, shown: int) -> bool:
+    """Whether a page of ``matching`` rows out of ``listed``, after ``skipped``, is found faster
+    by walking the list in order and checking each row (about (skipped + shown) × listed /
+    matching rows checked) than by looking up every match and sorting them (``matching``
+    lookups); the two cost about the same a row. SQLite has no statistics unless ANALYZE ran,
+    and without them looks every match up: "Jembatan" (10,000 matches of 100,000 tenders)
+    took 17 ms that way and 0.1 ms row by row; a word matching no tender 0.01 ms that way and
+    143 ms row by row (bench/README.md). PostgreSQL has statistics and chooses by itself."""
+    if connection.vendor != "sqlite" or matching == 0:
+        return False
+    return (skipped + shown) * listed < matching * matching
+
+
+def _filtered(
+    rows: QuerySet, filters: TenderFilters, *, package: str, row_by_row: bool = False
+) -> QuerySet:
+    """``filters`` on tenders (the package's fields under ``package__``) or on listed rows (their
+    own fields), whose primary key is the tender's.
+
+    Written for 100,000 tenders (issue 3, bench/portal.py). Search and stage are ``id IN (…)``
+    subqueries, so the database first finds the few matching ids (ranges of the word index,
+    the schedule index) instead of testing a name or a correlated EXISTS on every tender;
+    ``row_by_row`` when the matches are many.
+    """
     if filters.q:
-        found = search_index.matching(filters.q)
-        tenders = tenders.filter(found) if found is not None else tenders.none()
+        found = search_index.matching(filters.q, row_by_row=row_by_row)
+        rows = rows.filter(found) if found is not None else rows.none()
     if filters.agency:
-        tenders = tenders.filter(agency_id=filters.agency)
+        rows = rows.filter(agency_id=filters.agency)
     if filters.category:
-        tenders = tenders.filter(package__category=filters.category)
+        rows = rows.filter(**{f"{package}category": filters.category})
     if filters.year:
-        tenders = tenders.filter(package__fiscal_year=filters.year)
+        rows = rows.filter(**{f"{package}fiscal_year": filters.year})
     if filters.min_value is not None:
-        tenders = tenders.filter(package__owner_estimate__gte=filters.min_value)
+        rows = rows.filter(**{f"{package}owner_estimate__gte": filters.min_value})
     if filters.max_value is not None:
-        tenders = tenders.filter(package__owner_estimate__lte=filters.max_value)
+        rows = rows.filter(**{f"{package}owner_estimate__lte": filters.max_value})
     if filters.stage:
         now = timezone.now()
         open_now = ScheduleEntry.objects.filter(stage=filters.stage, start__lte=now, end__gt=now)
-        tenders = tenders.filter(pk__in=open_now.values("tender_id"))
-    return tenders.order_by("-published_at", "-id")
+        if row_by_row:
+            rows = rows.filter(Exists(open_now.filter(tender_id=OuterRef("pk"))))
+        else:
+            rows = rows.filter(pk__in=open_now.values("tender_id"))
+    return rows.order_by("-published_at", "-pk")
+
+
+class ListedRow(NamedTuple):
+    """A row of the public list as its page shows it."""
+
+    code: str
+    name: str
+    category: str
+    fiscal_year: int
+    owner_estimate: Decimal
+    agency_name: str
+    status: sched.StageStatus
+    changes_at: datetime | None  # the next moment its stage now changes by the clock
+
+
+def listed_rows(ids: list[int]) -> list[ListedRow]:
+    """The listed rows with these ids, in their order, each with its stage now."""
+    now = timezone.now()
+    found = ListedTender.objects.filter(pk__in=ids).values_list(
+        "pk",
+        "code",
+        "name",
+        "category",
+        "fiscal_year",
+        "owner_estimate",
+        "agency__name",
+        "timeline",
+    )
+    by_id = {row[0]: row for row in found}
+    rows = []
+    for pk in ids:
+        if pk in by_id:  # else unlisted between the two reads
+            _pk, code, name, category, year, estimate, agency, timeline = by_id[pk]
+            status, changes_at = status_of(timeline, now)
+            rows.append(ListedRow(code, name, category, year, estimate, agency, status, changes_at))
+    return rows
+
+
+def next_change(rows: list[ListedRow]) -> datetime | None:
+    """When the first of these rows changes stage by the clock (its page goes out of date)."""
+    return min((row.changes_at for row in rows if row.changes_at is not None), default=None)
 
 
 def with_status(tenders) -> list[tuple[Tender, sched.StageStatus]]:
-    """Attach the current stage to a page of tenders with one query for all their schedules."""
-    return page_with_status(tenders)[0]
-
-
-def page_with_status(tenders) -> tuple[list[tuple[Tender, sched.StageStatus]], datetime | None]:
-    """``with_status``, and the next moment one of these tenders enters or leaves a stage (when
-    the page's "stage now" goes out of date by itself). Only the stages not yet over are read,
-    as plain rows: turning a page's 240 schedule entries into aware datetimes was a quarter of
-    the public list's time on SQLite (bench/README.md, issue 19)."""
+    """Attach the current stage to a page of tenders with one query for all their schedules
+    (the API's pages). Only the stages not yet over are read: every schedule has all stages
+    (schedule.problems_of), and the first, over or not, keeps a finished tender's schedule
+    non-empty, so status_at still says "finished"."""
     tenders = list(tenders)
     schedules: dict[int, sched.Schedule] = {t.pk: {} for t in tenders}
     now = timezone.now()
-    upcoming: datetime | None = None
-    # Every schedule has all stages (schedule.problems_of): the first stage, over or not, keeps
-    # a finished tender's schedule non-empty, so status_at still says "finished".
     for tender_id, stage, start, end in ScheduleEntry.objects.filter(
         Q(end__gt=now) | Q(stage=sched.STAGE_ORDER[0]), tender_id__in=schedules
     ).values_list("tender_id", "stage", "start", "end"):
         schedules[tender_id][stage] = (start, end)
-        if end > now:
-            moment = start if start > now else end
-            upcoming = moment if upcoming is None else min(upcoming, moment)
-    return [(t, sched.status_at(schedules[t.pk], now)) for t in tenders], upcoming
-
-
-# What a row of the public list shows of a package: reading only these columns halves the
-# rows' conversion work (dates, decimals and texts the list never shows; bench/README.md).
-LISTED_PACKAGE_FIELDS = ("name", "category", "fiscal_year", "owner_estimate")
-LISTED_TENDER_FIELDS = ("code", "package_id", "agency_id", "published_at")
-
-
-def listed_tenders() -> QuerySet[Tender]:
-    """The columns a row of the public list shows of a tender (its page reads them by id)."""
-    return Tender.objects.only(*LISTED_TENDER_FIELDS)
-
-
-def with_related(tenders) -> list[Tender]:
-    """A page of tenders with the package columns the public list shows and their agencies,
-    in two queries."""
-    tenders = list(tenders)
-    packages = Package.objects.only(*LISTED_PACKAGE_FIELDS).in_bulk({t.package_id for t in tenders})
-    agencies = agencies_by_id(t.agency_id for t in tenders)
-    for tender in tenders:
-        tender.package = packages[tender.package_id]
-        tender.agency = agencies[tender.agency_id]
-    return tenders
+    return [(t, sched.status_at(schedules[t.pk], now)) for t in tenders]
 
 
 def public_schedule_changes(tender: Tender) -> QuerySet[ScheduleChange]:

@@ -37,6 +37,12 @@ def label(stage: str) -> str:
     return str(Stage(stage).label)
 
 
+def stage_labels() -> dict[str, str]:
+    """Every stage's name in the current language, translated once (a page of the public
+    list names 60 stages)."""
+    return {stage: label(stage) for stage in STAGE_ORDER}
+
+
 def wita(moment: datetime) -> str:
     return date_format(to_wita(moment), "j M Y H:i") + " WITA"
 
@@ -147,14 +153,17 @@ class StageStatus:
     def is_open(self, stage: str) -> bool:
         return stage in self.active
 
-    def describe(self) -> str:
+    def describe(self, labels: dict[str, str] | None = None) -> str:
+        """``labels``: the stages' names in the current language, when a caller describing
+        many statuses has them at hand (``stage_labels``)."""
+        name = labels.__getitem__ if labels is not None else label
         if self.active:
-            return ", ".join(label(s) for s in self.active)
+            return ", ".join(name(s) for s in self.active)
         if self.finished:
             return _("Finished")
         if self.next_stage and self.next_start:
             return _("Next: %(stage)s from %(at)s") % {
-                "stage": label(self.next_stage),
+                "stage": name(self.next_stage),
                 "at": wita(self.next_start),
             }
         return _("No schedule")

@@ -19,6 +19,7 @@ from lpse.core.errors import DomainError
 from lpse.core.money import parse_rupiah
 from lpse.core.public_cache import public_pages_changed
 from lpse.core.storage import store_bytes, store_upload
+from lpse.tenders import listing
 from lpse.tenders.models import (
     Committee,
     FundingSource,
@@ -214,6 +215,7 @@ def tender_mark_cancelled(*, tender: Tender) -> None:
         state=Tender.State.CANCELLED
     )
     tender.state = Tender.State.CANCELLED
+    listing.unlist(tender)
     public_pages_changed()
 
 
@@ -229,6 +231,7 @@ def schedule_write(*, tender: Tender, schedule: sched.Schedule) -> None:
         ]
     )
     if tender.state != Tender.State.DRAFT:
+        listing.schedule_changed(tender, schedule)
         public_pages_changed()  # an applied schedule change shows on the public list
 
 
@@ -389,6 +392,7 @@ def tender_publish(*, actor, tender: Tender) -> Tender:
         tender.published_at = timezone.now()
         tender.save(update_fields=["state", "published_at"])
         index_tenders([tender])  # found by the public list's search from now on
+        listing.list_tenders([tender])
         public_pages_changed()
         audit.record(actor=actor, action="tender.publish", obj=tender, data={"code": tender.code})
     return tender
