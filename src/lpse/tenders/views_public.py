@@ -45,17 +45,19 @@ class _CountedOnce(Paginator):
     the page's 20 rows are read (on PostgreSQL page 2,000 of 100,000 tenders read 40,020 rows
     from the table for 28.6 ms; the ids alone take 5.7 ms, bench/README.md). ``ordered``
     gives the list to take a page's ids from (it may choose its plan by how many rows match
-    and how many a page skips); ``rows`` reads the rows of those ids, in their order."""
+    and how many a page skips); ``rows`` reads the rows of those ids, in their order. Nothing
+    is built that a page does not use: a query with its filters costs a request as much as
+    running it (bench/README.md, issue 19)."""
 
-    def __init__(self, object_list, per_page, *, count_key: str, ordered, rows):
-        super().__init__(object_list, per_page)
+    def __init__(self, per_page, *, count_key: str, ordered, rows):
+        super().__init__((), per_page)
         self.count_key = count_key
         self.ordered = ordered
         self.rows = rows
 
     @cached_property
     def count(self) -> int:
-        return cached_count(self.count_key, self.object_list.count)
+        return cached_count(self.count_key, lambda: self.ordered().count())
 
     def page(self, number):
         number = self.validate_number(number)
@@ -66,25 +68,25 @@ class _CountedOnce(Paginator):
         return self._get_page(self.rows(ids), number, self)
 
 
+def _count_key(filters: selectors.TenderFilters) -> str:
+    return f"tenders:{filters!r}"
+
+
 def _listed_page(filters: selectors.TenderFilters):
     """The public list's paginator for ``filters``."""
 
-    def ordered(*, matching: int, skipped: int, shown: int):
+    def listed_count() -> int:
         everything = selectors.TenderFilters()
+        return cached_count(_count_key(everything), lambda: selectors.listed(everything).count())
+
+    def ordered(*, matching: int = 0, skipped: int = 0, shown: int = 0):
         by_row = (filters.q or filters.stage) and selectors.row_by_row(
-            matching=matching,
-            listed=cached_count(f"tenders:{everything!r}", selectors.listed(everything).count),
-            skipped=skipped,
-            shown=shown,
+            matching=matching, listed=listed_count, skipped=skipped, shown=shown
         )
         return selectors.listed(filters, row_by_row=bool(by_row))
 
     return _CountedOnce(
-        selectors.listed(filters),
-        PAGE_SIZE,
-        count_key=f"tenders:{filters!r}",
-        ordered=ordered,
-        rows=selectors.listed_rows,
+        PAGE_SIZE, count_key=_count_key(filters), ordered=ordered, rows=selectors.listed_rows
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -55,9 +56,9 @@ def listed(filters: TenderFilters, *, row_by_row: bool = False) -> QuerySet[List
     return _filtered(ListedTender.objects.all(), filters, package="", row_by_row=row_by_row)
 
 
-def row_by_row(*, matching: int, listed: int, skipped: int, shown: int) -> bool:
+def row_by_row(*, matching: int, listed: Callable[[], int], skipped: int, shown: int) -> bool:
     """Whether a page of ``matching`` rows out of ``listed``, after ``skipped``, is found faster
-    by walking the list in order and checking each row (about (skipped + shown) × listed /
+    by walking the list in order and checking each row (about (skipped + shown) × listed() /
     matching rows checked) than by looking up every match and sorting them (``matching``
     lookups); the two cost about the same a row. SQLite has no statistics unless ANALYZE ran,
     and without them looks every match up: "Jembatan" (10,000 matches of 100,000 tenders)
@@ -65,7 +66,7 @@ def row_by_row(*, matching: int, listed: int, skipped: int, shown: int) -> bool:
     143 ms row by row (bench/README.md). PostgreSQL has statistics and chooses by itself."""
     if connection.vendor != "sqlite" or matching == 0:
         return False
-    return (skipped + shown) * listed < matching * matching
+    return (skipped + shown) * listed() < matching * matching
 
 
 def _filtered(
