@@ -56,3 +56,20 @@ def test_R_4_4_a_malformed_scanner_address_stops_start_up_with_a_clear_message(t
     result = lpse(["check"], {"LPSE_CLAMD": "127.0.0.1:3310"}, tmp_path)
     assert result.returncode == 2
     assert "LPSE_CLAMD='127.0.0.1:3310': write tcp://host:port" in result.stderr
+
+
+def test_issue19_a_sqlite_connection_is_kept_between_requests_unless_told_otherwise(tmp_path):
+    """A new SQLite connection parses the whole schema before its first query (2 ms of every
+    request, bench/README.md): the embedded mode keeps it, as PostgreSQL's is kept."""
+    script = (
+        "from django.core.signals import request_finished, request_started;"
+        "from django.db import connection;"
+        "request_started.send(sender=None); connection.ensure_connection();"
+        "first = connection.connection;"
+        "request_finished.send(sender=None); request_started.send(sender=None);"
+        "connection.ensure_connection(); print(connection.vendor, connection.connection is first)"
+    )
+    kept = lpse(["shell", "-c", script], {}, tmp_path)
+    assert kept.stdout.split("\n")[-2] == "sqlite True", kept.stderr
+    renewed = lpse(["shell", "-c", script], {"DATABASE_CONN_MAX_AGE": "0"}, tmp_path)
+    assert renewed.stdout.split("\n")[-2] == "sqlite False", renewed.stderr
