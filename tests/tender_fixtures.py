@@ -20,9 +20,11 @@ from lpse.bids import offline
 from lpse.bids.services.opening_keys import opening_key_set
 from lpse.catalog.models import BusinessSubField
 from lpse.core.calendar import WITA
+from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.sample import sample_schedule
 from lpse.tenders.services import approval
 from lpse.tenders.services import preparation as services
+from lpse.tenders.stages import Stage
 
 # Friday 3 July 2026 10:00 WITA: the tender is prepared; its schedule starts Monday 6 July.
 PREPARED_AT = datetime(2026, 7, 3, 10, 0, tzinfo=WITA)
@@ -174,3 +176,19 @@ def verified_provider(reference_data):
 
 
 PAGU = Decimal("1500000000")
+
+
+def later_bids(tender, *, days: int = 2) -> sched.Schedule:
+    """The same schedule with bid submission closing ``days`` later and everything after it
+    shifted, as a committee does after an addendum."""
+    schedule = services.schedule_of(tender)
+    shift = timedelta(days=days)
+    moved = dict(schedule)
+    moved[Stage.BID_SUBMISSION] = (
+        schedule[Stage.BID_SUBMISSION][0],
+        schedule[Stage.BID_SUBMISSION][1] + shift,
+    )
+    after = sched.STAGE_ORDER[sched.STAGE_ORDER.index(Stage.BID_OPENING) :]
+    for stage in after:
+        moved[stage] = (schedule[stage][0] + shift, schedule[stage][1] + shift)
+    return moved

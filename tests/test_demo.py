@@ -11,6 +11,7 @@ from lpse.bids.models import OpenedBid
 from lpse.core.audit import verify_chain
 from lpse.demo import loader as demo
 from lpse.tenders.models import Tender
+from tests.listing_checks import assert_the_list_shows_the_tenders
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,9 @@ def test_the_demo_loads_once_lists_every_account_and_its_committee_can_open_a_bi
     for _label, username, password in demo.demo_accounts_for_home():
         assert username in page and password in page
     assert Tender.objects.filter(state=Tender.State.PUBLISHED).count() == 3
+    # The demo moves its tenders' schedules into the past after publishing them: the public
+    # list's rows (R-8.5) show the moved dates, as the tenders' own pages do.
+    assert_the_list_shows_the_tenders()
     assert verify_chain().ok
     # The demo committee opens the demo bid with its passphrases (the demo passwords).
     tender = Tender.objects.get(bids__isnull=False)

@@ -4,6 +4,7 @@ exactly as a tender page computes it."""
 
 from __future__ import annotations
 
+import importlib
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -14,51 +15,19 @@ from django.db import connection
 
 from lpse.accounts.roles import Role
 from lpse.demo.generate import generate_tenders
-from lpse.tenders.models import ListedTender, Method, Tender
+from lpse.tenders.models import ListedTender
 from lpse.tenders.selectors import listings
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.timeline import status_of, timeline_of
 from lpse.tenders.services import preparation as services
 from lpse.tenders.services.schedule_changes import schedule_change_apply, schedule_change_request
 from lpse.tenders.stages import STAGE_ORDER
-from tests.tender_fixtures import PREPARED_AT, at
-from tests.test_schedule_changes import later_bids
+from tests.listing_checks import expected_rows, listed_rows
+from tests.tender_fixtures import PREPARED_AT, at, later_bids
 
 pytestmark = pytest.mark.django_db
 
-_listing_migration = __import__(
-    "lpse.tenders.migrations.0010_listed_tender", fromlist=["list_published_tenders"]
-)
-
-
-def _expected_rows() -> dict[int, tuple]:
-    """What the list must show: every published tender but the non-tender procurements'."""
-    tenders = (
-        Tender.objects.filter(state=Tender.State.PUBLISHED)
-        .exclude(method=Method.NON_TENDER)
-        .select_related("package")
-    )
-    return {
-        t.pk: (
-            t.published_at,
-            t.code,
-            t.package.name,
-            t.package.category,
-            t.package.fiscal_year,
-            t.package.owner_estimate,
-            t.agency_id,
-            timeline_of(services.schedule_of(t)),
-        )
-        for t in tenders
-    }
-
-
-def _listed_rows() -> dict[int, tuple]:
-    fields = ("published_at", "code", "name", "category", "fiscal_year", "owner_estimate")
-    return {
-        row.pk: (*(getattr(row, f) for f in fields), row.agency_id, row.timeline)
-        for row in ListedTender.objects.all()
-    }
+_listing_migration = importlib.import_module("lpse.tenders.migrations.0010_listed_tender")
 
 
 def _random_schedule(rng: random.Random, base: datetime) -> sched.Schedule:
@@ -92,10 +61,10 @@ def test_R_8_5_a_rows_stage_now_is_the_one_its_schedule_gives_at_every_moment():
 
 
 def test_R_8_5_publication_lists_a_tender_and_cancellation_takes_it_off(published_tender):
-    assert _listed_rows() == _expected_rows() and published_tender.pk in _listed_rows()
+    assert listed_rows() == expected_rows() and published_tender.pk in listed_rows()
     services.tender_mark_cancelled(tender=published_tender)
-    assert published_tender.pk not in _listed_rows()
-    assert _listed_rows() == _expected_rows()
+    assert published_tender.pk not in listed_rows()
+    assert listed_rows() == expected_rows()
 
 
 def test_R_8_5_an_applied_schedule_change_is_on_the_row(published_tender, agency_a, make_user):
@@ -110,15 +79,15 @@ def test_R_8_5_an_applied_schedule_change_is_on_the_row(published_tender, agency
         )
         schedule_change_apply(actor=admin, change=change)
     assert ListedTender.objects.get(pk=published_tender.pk).timeline != before
-    assert _listed_rows() == _expected_rows()
+    assert listed_rows() == expected_rows()
 
 
 def test_R_8_5_generated_tenders_are_listed_and_the_migration_lists_what_was_there(agency_a):
     generate_tenders(60, ppk=agency_a.ppk, committee=agency_a.committee, seed=5)
-    assert len(_listed_rows()) == 60 and _listed_rows() == _expected_rows()
+    assert len(listed_rows()) == 60 and listed_rows() == expected_rows()
     ListedTender.objects.all().delete()
     _listing_migration.list_published_tenders(apps, None)
-    assert _listed_rows() == _expected_rows()
+    assert listed_rows() == expected_rows()
 
 
 @pytest.mark.parametrize(
@@ -144,13 +113,21 @@ def test_R_8_5_both_ways_of_finding_a_page_give_the_tenders_page(agency_a, filte
             assert list(found[3:8]) == expected[3:8]
 
 
-def test_R_8_5_a_page_is_found_row_by_row_only_when_the_matches_are_many():
-    def listed():
+def test_R_8_5_a_page_is_found_row_by_row_only_when_the_matches_are_many_and_spread():
+    def listed_total():
         return 100_000
 
-    many = {"matching": 10_000, "listed": listed, "shown": 20}
-    assert listings.row_by_row(**many, skipped=0) == (connection.vendor == "sqlite")
-    assert not listings.row_by_row(matching=100, listed=listed, skipped=0, shown=20)
-    assert not listings.row_by_row(matching=0, listed=listed, skipped=0, shown=0)
+    word = listings.TenderFilters(q="Jembatan")
+    many = {"matching": 10_000, "listed_total": listed_total, "shown": 20}
+    assert listings.prefer_row_by_row(word, **many, skipped=0) == (connection.vendor == "sqlite")
+    few = {"matching": 100, "listed_total": listed_total, "shown": 20, "skipped": 0}
+    assert not listings.prefer_row_by_row(word, **few)
+    assert not listings.prefer_row_by_row(
+        word, matching=0, listed_total=listed_total, skipped=0, shown=0
+    )
     # a deep page of many matches: looking them all up is cheaper than walking to it
-    assert not listings.row_by_row(**many, skipped=9_980)
+    assert not listings.prefer_row_by_row(word, **many, skipped=9_980)
+    # a year or a code: its matches sit together in the list, the walk would pass the rest
+    assert not listings.prefer_row_by_row(listings.TenderFilters(q="2024"), **many, skipped=0)
+    # no search and no stage: nothing to check row by row
+    assert not listings.prefer_row_by_row(listings.TenderFilters(), **many, skipped=0)

@@ -3,8 +3,6 @@ a stage that has ended cannot move, every change is kept, public and notified.""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 import time_machine
 
@@ -21,25 +19,9 @@ from lpse.tenders.services.schedule_changes import (
     schedule_change_request,
 )
 from lpse.tenders.stages import Stage
-from tests.tender_fixtures import at
+from tests.tender_fixtures import at, later_bids
 
 pytestmark = pytest.mark.django_db
-
-
-def later_bids(tender, *, days: int = 2) -> sched.Schedule:
-    """The same schedule with bid submission closing ``days`` later and everything after it
-    shifted, as a committee does after an addendum."""
-    schedule = services.schedule_of(tender)
-    shift = timedelta(days=days)
-    moved = dict(schedule)
-    moved[Stage.BID_SUBMISSION] = (
-        schedule[Stage.BID_SUBMISSION][0],
-        schedule[Stage.BID_SUBMISSION][1] + shift,
-    )
-    after = sched.STAGE_ORDER[sched.STAGE_ORDER.index(Stage.BID_OPENING) :]
-    for stage in after:
-        moved[stage] = (schedule[stage][0] + shift, schedule[stage][1] + shift)
-    return moved
 
 
 @pytest.fixture

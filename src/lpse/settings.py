@@ -170,13 +170,14 @@ def _database() -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "lpse.sqlite3",
-            # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of one failing
-            # with "database is locked" halfway through a transaction.
             # Kept open between requests, as PostgreSQL's are: a new SQLite connection reads
             # and parses the whole schema (~490 tables and indexes) before its first query,
             # 2 ms of the public list's 4 ms in process (bench/README.md, issue 19). Safe with
-            # WAL; a restore never writes over a running site's file (archive.services.restore).
+            # WAL; a restore never writes over a running site's file (archive.services.restore);
+            # the training sandbox, whose reset swaps its folder, sets 0 (training.sandbox).
             "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
+            # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of one failing
+            # with "database is locked" halfway through a transaction.
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

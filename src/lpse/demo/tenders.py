@@ -16,6 +16,7 @@ from lpse.bids import offline, opening_keys
 from lpse.bids.services.opening_keys import opening_key_set
 from lpse.catalog.models import BusinessSubField
 from lpse.demo.names import demo_password, demo_username
+from lpse.tenders.listing import list_tenders
 from lpse.tenders.models import Committee, ScheduleEntry, Tender
 from lpse.tenders.selectors import schedule as sched
 from lpse.tenders.selectors.sample import sample_schedule
@@ -105,6 +106,7 @@ def load(*, agency, ppk: User, agency_admin: User, make_member) -> None:
             start=F("start") + delta, end=F("end") + delta
         )
         Tender.objects.filter(pk=tender.pk).update(published_at=F("published_at") + delta)
+        list_tenders([Tender.objects.select_related("package").get(pk=tender.pk)])
         if days_back >= 10:
             _demo_bid(Tender.objects.get(pk=tender.pk), days_back)
 

@@ -135,7 +135,7 @@ class Tender(models.Model):
     opening_threshold = models.PositiveSmallIntegerField(
         _("members needed to open"), null=True, blank=True
     )
-    # Copied from the package at publication so the public list filters without joins.
+    # Copied from the package at publication so the API's tender list filters without joins.
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="tenders")
     # A re-tender names the failed tender of the same package it repeats (R-8.4).
     retender_of = models.ForeignKey(
@@ -145,9 +145,10 @@ class Tender(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
-        # The public list's order, with the method in the index too: a deep page (OFFSET
-        # 40,000) then skips index entries only, where it read 40,000 table rows to exclude
-        # the non-tender procurements' backing tenders (bench/README.md, issue 19).
+        # The published tenders' order (the API's list, the OCDS output; the public page reads
+        # ListedTender), with the method in the index too: a deep page (OFFSET 40,000) then
+        # skips index entries only, where it read 40,000 table rows to exclude the non-tender
+        # procurements' backing tenders (bench/README.md, issue 19).
         indexes = [
             models.Index(
                 fields=["state", "-published_at", "-id", "method"], name="tender_public_order"
@@ -217,7 +218,7 @@ class ListedTender(models.Model):
     owner_estimate = models.DecimalField(**MONEY)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     # Every stage as "stage start end", start and end in microseconds since 1970 (UTC), the
-    # stages separated by ";" (tenders.listing.timeline_of).
+    # stages separated by ";" (tenders.selectors.timeline.timeline_of).
     timeline = models.TextField()
 
     class Meta:

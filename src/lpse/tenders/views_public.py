@@ -41,9 +41,9 @@ PAGE_SIZE = 20
 
 class _CountedOnce(Paginator):
     """A paginator whose total comes from the shared cache (``cached_count``), and whose page
-    is found by ids first: the ``OFFSET`` then skips entries of the list's index only, and just
-    the page's 20 rows are read (on PostgreSQL page 2,000 of 100,000 tenders read 40,020 rows
-    from the table for 28.6 ms; the ids alone take 5.7 ms, bench/README.md). ``ordered``
+    is found by ids first: the ``OFFSET`` then skips entries of the list's order index only
+    (PostgreSQL cannot skip table rows without reading them), and just the page's 20 rows are
+    read with their agencies (bench/README.md, issue 19). ``ordered``
     gives the list to take a page's ids from (it may choose its plan by how many rows match
     and how many a page skips); ``rows`` reads the rows of those ids, in their order. Nothing
     is built that a page does not use: a query with its filters costs a request as much as
@@ -75,15 +75,15 @@ def _count_key(filters: selectors.TenderFilters) -> str:
 def _listed_page(filters: selectors.TenderFilters):
     """The public list's paginator for ``filters``."""
 
-    def listed_count() -> int:
+    def listed_total() -> int:
         everything = selectors.TenderFilters()
         return cached_count(_count_key(everything), lambda: selectors.listed(everything).count())
 
     def ordered(*, matching: int = 0, skipped: int = 0, shown: int = 0):
-        by_row = (filters.q or filters.stage) and selectors.row_by_row(
-            matching=matching, listed=listed_count, skipped=skipped, shown=shown
+        by_row = selectors.prefer_row_by_row(
+            filters, matching=matching, listed_total=listed_total, skipped=skipped, shown=shown
         )
-        return selectors.listed(filters, row_by_row=bool(by_row))
+        return selectors.listed(filters, row_by_row=by_row)
 
     return _CountedOnce(
         PAGE_SIZE, count_key=_count_key(filters), ordered=ordered, rows=selectors.listed_rows

@@ -89,6 +89,9 @@ def environment(
             "LPSE_BASE_URL": base_url or f"http://{DEFAULT_BIND}",
             "ALLOWED_HOSTS": ",".join(dict.fromkeys(hosts)),
             "DJANGO_SETTINGS_MODULE": "lpse.settings",
+            # A reset renames a new sandbox in under a sandbox server that may still run; a
+            # connection kept between requests would go on reading, and writing, the old file.
+            "DATABASE_CONN_MAX_AGE": "0",
         }
     )
     return env

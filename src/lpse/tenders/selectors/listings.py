@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from lpse.core.words import words
 from lpse.tenders import search_index
 from lpse.tenders.models import (
     ListedTender,
@@ -52,21 +53,35 @@ def listed(filters: TenderFilters, *, row_by_row: bool = False) -> QuerySet[List
 
     ``row_by_row``: the search words and the stage are checked on each row as the list's order
     index is walked, rather than every match looked up first and sorted (SQLite; see
-    ``row_by_row``)."""
+    ``prefer_row_by_row``)."""
     return _filtered(ListedTender.objects.all(), filters, package="", row_by_row=row_by_row)
 
 
-def row_by_row(*, matching: int, listed: Callable[[], int], skipped: int, shown: int) -> bool:
-    """Whether a page of ``matching`` rows out of ``listed``, after ``skipped``, is found faster
-    by walking the list in order and checking each row (about (skipped + shown) × listed() /
-    matching rows checked) than by looking up every match and sorting them (``matching``
-    lookups); the two cost about the same a row. SQLite has no statistics unless ANALYZE ran,
-    and without them looks every match up: "Jembatan" (10,000 matches of 100,000 tenders)
-    took 17 ms that way and 0.1 ms row by row; a word matching no tender 0.01 ms that way and
-    143 ms row by row (bench/README.md). PostgreSQL has statistics and chooses by itself."""
-    if connection.vendor != "sqlite" or matching == 0:
+def prefer_row_by_row(
+    filters: TenderFilters,
+    *,
+    matching: int,
+    listed_total: Callable[[], int],
+    skipped: int,
+    shown: int,
+) -> bool:
+    """Whether a page of ``matching`` rows out of ``listed_total()``, after ``skipped``, is
+    found faster by walking the list in order and checking each row (about (skipped + shown) ×
+    listed_total / matching rows checked, the matches spread along the list) than by looking
+    up every match and sorting them (``matching`` lookups); the two cost about the same a row.
+    SQLite has no statistics unless ANALYZE ran, and without them looks every match up:
+    "Jembatan" (10,000 matches of 100,000 tenders) took 17 ms that way and 0.1 ms row by row;
+    a word matching no tender 0.01 ms that way and 143 ms row by row (bench/README.md).
+    PostgreSQL has statistics and chooses by itself.
+
+    A number typed in the search (a year, a tender code: codes begin with the fiscal year)
+    matches tenders bunched together in the list, not spread along it: the walk would pass
+    every newer tender first, so those are looked up."""
+    if connection.vendor != "sqlite" or matching == 0 or not (filters.q or filters.stage):
         return False
-    return (skipped + shown) * listed() < matching * matching
+    if any(word.isdigit() for word in words(filters.q)):
+        return False
+    return (skipped + shown) * listed_total() < matching * matching
 
 
 def _filtered(
