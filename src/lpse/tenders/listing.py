@@ -16,19 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lpse.tenders.models import ListedTender, Method, ScheduleEntry, Tender
+from lpse.tenders.models import ListedTender, Method, Tender
+from lpse.tenders.selectors.listings import schedules_by_tender
 from lpse.tenders.selectors.schedule import Schedule
 from lpse.tenders.selectors.timeline import timeline_of
 
 _BATCH = 2000
-
-
-def _schedules(tender_ids: list[int]) -> dict[int, Schedule]:
-    schedules: dict[int, Schedule] = {pk: {} for pk in tender_ids}
-    entries = ScheduleEntry.objects.filter(tender_id__in=tender_ids)
-    for tender_id, stage, start, end in entries.values_list("tender_id", "stage", "start", "end"):
-        schedules[tender_id][stage] = (start, end)
-    return schedules
 
 
 def list_tenders(tenders: Iterable[Tender]) -> None:
@@ -38,7 +31,7 @@ def list_tenders(tenders: Iterable[Tender]) -> None:
     for first in range(0, len(listed), _BATCH):
         batch = listed[first : first + _BATCH]
         ids = [tender.pk for tender in batch]
-        schedules = _schedules(ids)
+        schedules = schedules_by_tender(ids)
         ListedTender.objects.filter(pk__in=ids).delete()
         ListedTender.objects.bulk_create(
             [

@@ -43,11 +43,10 @@ class _CountedOnce(Paginator):
     """A paginator whose total comes from the shared cache (``cached_count``), and whose page
     is found by ids first: the ``OFFSET`` then skips entries of the list's order index only
     (PostgreSQL cannot skip table rows without reading them), and just the page's 20 rows are
-    read with their agencies (bench/README.md, issue 19). ``ordered``
-    gives the list to take a page's ids from (it may choose its plan by how many rows match
-    and how many a page skips); ``rows`` reads the rows of those ids, in their order. Nothing
-    is built that a page does not use: a query with its filters costs a request as much as
-    running it (bench/README.md, issue 19)."""
+    read with their agencies. ``ordered`` gives the list to take a page's ids from (it may
+    choose its plan by how many rows match and how many a page skips); ``rows`` reads the rows
+    of those ids, in their order. Nothing is built that a page does not use: a query with its
+    filters costs a request as much as running it (bench/README.md, issue 19)."""
 
     def __init__(self, per_page, *, count_key: str, ordered, rows):
         super().__init__((), per_page)

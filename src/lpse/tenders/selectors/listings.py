@@ -159,18 +159,30 @@ def next_change(rows: list[ListedRow]) -> datetime | None:
     return min((row.changes_at for row in rows if row.changes_at is not None), default=None)
 
 
+def schedules_by_tender(
+    tender_ids: list[int], *, only: Q | None = None
+) -> dict[int, sched.Schedule]:
+    """The schedules of these tenders in one query, each tender's by its id (every id present,
+    an empty schedule for a tender without entries); ``only`` narrows the entries read."""
+    schedules: dict[int, sched.Schedule] = {pk: {} for pk in tender_ids}
+    entries = ScheduleEntry.objects.filter(tender_id__in=tender_ids)
+    if only is not None:
+        entries = entries.filter(only)
+    for tender_id, stage, start, end in entries.values_list("tender_id", "stage", "start", "end"):
+        schedules[tender_id][stage] = (start, end)
+    return schedules
+
+
 def with_status(tenders) -> list[tuple[Tender, sched.StageStatus]]:
     """Attach the current stage to a page of tenders with one query for all their schedules
     (the API's pages). Only the stages not yet over are read: every schedule has all stages
     (schedule.problems_of), and the first, over or not, keeps a finished tender's schedule
     non-empty, so status_at still says "finished"."""
     tenders = list(tenders)
-    schedules: dict[int, sched.Schedule] = {t.pk: {} for t in tenders}
     now = timezone.now()
-    for tender_id, stage, start, end in ScheduleEntry.objects.filter(
-        Q(end__gt=now) | Q(stage=sched.STAGE_ORDER[0]), tender_id__in=schedules
-    ).values_list("tender_id", "stage", "start", "end"):
-        schedules[tender_id][stage] = (start, end)
+    schedules = schedules_by_tender(
+        [t.pk for t in tenders], only=Q(end__gt=now) | Q(stage=sched.STAGE_ORDER[0])
+    )
     return [(t, sched.status_at(schedules[t.pk], now)) for t in tenders]
 
 
