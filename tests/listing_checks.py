@@ -1,5 +1,6 @@
 """What the public list must hold (R-8.5, issue 19: tenders.listing): one row a published tender
-but the non-tender procurements', each the tender's code, package, agency and schedule now."""
+but the non-tender procurements', each the tender's code, package, agency and schedule now, and
+its position in the list's order (1 the oldest published, no gaps)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from lpse.tenders.models import ListedTender, Method, Tender
 from lpse.tenders.selectors.timeline import timeline_of
 from lpse.tenders.services import preparation as services
 
-_SHOWN = ("published_at", "code", "name", "category", "fiscal_year", "owner_estimate")
+_SHOWN = ("position", "published_at", "code", "name", "category", "fiscal_year", "owner_estimate")
 
 
 def expected_rows() -> dict[int, tuple]:
@@ -16,8 +17,10 @@ def expected_rows() -> dict[int, tuple]:
         .exclude(method=Method.NON_TENDER)
         .select_related("package")
     )
+    in_order = sorted(tenders, key=lambda t: (t.published_at, t.pk))
     return {
         t.pk: (
+            position,
             t.published_at,
             t.code,
             t.package.name,
@@ -27,7 +30,7 @@ def expected_rows() -> dict[int, tuple]:
             t.agency_id,
             timeline_of(services.schedule_of(t)),
         )
-        for t in tenders
+        for position, t in enumerate(in_order, start=1)
     }
 
 

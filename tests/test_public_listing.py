@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import random
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -28,6 +29,7 @@ from tests.tender_fixtures import PREPARED_AT, at, later_bids
 pytestmark = pytest.mark.django_db
 
 _listing_migration = importlib.import_module("lpse.tenders.migrations.0010_listed_tender")
+_position_migration = importlib.import_module("lpse.tenders.migrations.0011_listed_tender_position")
 
 
 def _random_schedule(rng: random.Random, base: datetime) -> sched.Schedule:
@@ -87,6 +89,7 @@ def test_R_8_5_generated_tenders_are_listed_and_the_migration_lists_what_was_the
     assert len(listed_rows()) == 60 and listed_rows() == expected_rows()
     ListedTender.objects.all().delete()
     _listing_migration.list_published_tenders(apps, None)
+    _position_migration.number_the_list(apps, SimpleNamespace(connection=connection))
     assert listed_rows() == expected_rows()
 
 

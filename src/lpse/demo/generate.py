@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from lpse.accounts.models import Agency, User
 from lpse.catalog.models import BusinessSubField
-from lpse.tenders.listing import list_tenders
+from lpse.tenders.listing import list_tenders, renumber
 from lpse.tenders.models import Category, Committee, FundingSource, Package, ScheduleEntry, Tender
 from lpse.tenders.search_index import index_tenders
 from lpse.tenders.selectors.sample import sample_schedule
@@ -120,6 +120,8 @@ def generate_tenders(
                 for stage, (s, e) in sample_schedule(tender.published_at).items():
                     entries.append(ScheduleEntry(tender=tender, stage=stage, start=s, end=e))
             ScheduleEntry.objects.bulk_create(entries, batch_size=5000)
-            list_tenders(tenders)
+            # Dated at random across batches: each batch placed would renumber the whole list.
+            list_tenders(tenders, place=False)
         made += size
+    renumber()
     return made

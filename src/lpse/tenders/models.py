@@ -211,6 +211,9 @@ class ListedTender(models.Model):
         Tender, primary_key=True, on_delete=models.CASCADE, related_name="listing"
     )
     published_at = models.DateTimeField()
+    # Its place in the list's order, (published_at, tender) ascending: 1 the oldest, no gaps,
+    # so a page of the whole list is a range, not an OFFSET (tenders.listing).
+    position = models.PositiveIntegerField(default=0)
     code = models.CharField(max_length=30)
     name = models.CharField(max_length=300)
     category = models.CharField(max_length=20, choices=Category.choices)
@@ -227,6 +230,7 @@ class ListedTender(models.Model):
             models.Index(
                 fields=["agency", "-published_at", "-tender"], name="listed_tender_agency"
             ),
+            models.Index(fields=["-position"], name="listed_tender_position"),
         ]
 
     def __str__(self) -> str:

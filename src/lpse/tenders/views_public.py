@@ -41,29 +41,28 @@ PAGE_SIZE = 20
 
 class _CountedOnce(Paginator):
     """A paginator whose total comes from the shared cache (``cached_count``), and whose page
-    is found by ids first: the ``OFFSET`` then skips entries of the list's order index only
-    (PostgreSQL cannot skip table rows without reading them), and just the page's 20 rows are
-    read with their agencies. ``ordered`` gives the list to take a page's ids from (it may
-    choose its plan by how many rows match and how many a page skips); ``rows`` reads the rows
-    of those ids, in their order. Nothing is built that a page does not use: a query with its
-    filters costs a request as much as running it (bench/README.md, issue 19)."""
+    is found by ids first, then just its 20 rows read with their agencies. ``counted`` counts
+    the list; ``ids(matching=, skipped=, shown=)`` finds a page's ids (it may choose its plan by
+    how many rows match and how many a page skips); ``rows`` reads the rows of those ids, in
+    their order. Nothing is built that a page does not use: a query with its filters costs a
+    request as much as running it (bench/README.md, issue 19)."""
 
-    def __init__(self, per_page, *, count_key: str, ordered, rows):
+    def __init__(self, per_page, *, count_key: str, counted, ids, rows):
         super().__init__((), per_page)
         self.count_key = count_key
-        self.ordered = ordered
+        self.counted = counted
+        self.ids = ids
         self.rows = rows
 
     @cached_property
     def count(self) -> int:
-        return cached_count(self.count_key, lambda: self.ordered().count())
+        return cached_count(self.count_key, self.counted)
 
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        ordered = self.ordered(matching=self.count, skipped=bottom, shown=top - bottom)
-        ids = list(ordered.values_list("pk", flat=True)[bottom:top])
+        ids = self.ids(matching=self.count, skipped=bottom, shown=top - bottom)
         return self._get_page(self.rows(ids), number, self)
 
 
@@ -76,16 +75,20 @@ def _listed_page(filters: selectors.TenderFilters):
 
     def listed_total() -> int:
         everything = selectors.TenderFilters()
-        return cached_count(_count_key(everything), lambda: selectors.listed(everything).count())
+        return cached_count(_count_key(everything), lambda: selectors.listed_count(everything))
 
-    def ordered(*, matching: int = 0, skipped: int = 0, shown: int = 0):
+    def ids(*, matching: int, skipped: int, shown: int) -> list[int]:
         by_row = selectors.prefer_row_by_row(
             filters, matching=matching, listed_total=listed_total, skipped=skipped, shown=shown
         )
-        return selectors.listed(filters, row_by_row=by_row)
+        return selectors.page_ids(filters, skipped=skipped, shown=shown, row_by_row=by_row)
 
     return _CountedOnce(
-        PAGE_SIZE, count_key=_count_key(filters), ordered=ordered, rows=selectors.listed_rows
+        PAGE_SIZE,
+        count_key=_count_key(filters),
+        counted=lambda: selectors.listed_count(filters),
+        ids=ids,
+        rows=selectors.listed_rows,
     )
 
 
