@@ -44,9 +44,12 @@ def _api_rate_limit_off(settings):
 def _fresh_public_pages():
     """Cached public pages live in the shared cache, which outlives one test, and a test's
     writes never commit (so never announce themselves): each test starts with a new version."""
+    from django.core.cache import caches
+
     from lpse.core.public_cache import _bump
 
     _bump()
+    caches["local"].clear()  # the fragments each process keeps (settings.CACHES)
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +74,8 @@ def _english_and_plain_settings(settings, tmp_path):
     # showed in another's test. A cache of this test's own (a shared one, where a test sets it).
     if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
         settings.CACHES = {
-            "default": {**settings.CACHES["default"], "LOCATION": str(tmp_path / "data" / "cache")}
+            **settings.CACHES,
+            "default": {**settings.CACHES["default"], "LOCATION": str(tmp_path / "data" / "cache")},
         }
     settings.DATA_DIR.mkdir()
     with translation.override("en"):

@@ -33,10 +33,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _own_cache(settings, request):
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": request.node.nodeid,
-        }
+        },
     }
 
 

@@ -25,10 +25,11 @@ pytestmark = pytest.mark.django_db
 def _own_cache(settings, request):
     """A cache of this test's own: the rate limit counts per device id, which tests reuse."""
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": request.node.nodeid,
-        }
+        },
     }
 
 

@@ -41,10 +41,11 @@ def _own_cache(settings):
     """The windows are cached for the whole installation: a cache of this test's own, so a
     window in force here never closes the site to another test (or another xdist worker)."""
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": f"maintenance-{uuid.uuid4().hex}",
-        }
+        },
     }
 
 

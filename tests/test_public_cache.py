@@ -25,10 +25,11 @@ def public_cache_store(request, settings):
     database (``LPSE_CACHE_URL=database``, issue 19)."""
     if request.param == "database":
         settings.CACHES = {
+            **settings.CACHES,
             "default": {
                 "BACKEND": "lpse.core.db_cache.SharedDatabaseCache",
                 "LOCATION": "lpse_cache",
-            }
+            },
         }
     return request.param
 

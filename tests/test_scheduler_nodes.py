@@ -22,11 +22,12 @@ def shared_cache(request, settings):
     if request.param == "database":
         settings.LPSE_CACHE_URL = "database"
         settings.CACHES = {
+            **settings.CACHES,
             "default": {
                 "BACKEND": "lpse.core.db_cache.SharedDatabaseCache",
                 "LOCATION": "lpse_cache",
                 "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-            }
+            },
         }
         return
     import redis
@@ -39,11 +40,12 @@ def shared_cache(request, settings):
         pytest.skip(f"no Redis: {exc}")
     settings.LPSE_CACHE_URL = REDIS
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS,
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",  # this test's own keys
-        }
+        },
     }
 
 

@@ -488,7 +488,13 @@ else:
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(DATA_DIR / "cache"),
     }
-CACHES = {"default": _cache}
+CACHES = {
+    "default": _cache,
+    # What one process keeps for itself a short while, never shared: fragments that are the
+    # same for every visitor of one language (the public list's filter form, 60 s). A read is
+    # a dictionary lookup, where the shared cache is a file, a database row or Redis.
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lpse"},
+}
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://"
 CELERY_TASK_ALWAYS_EAGER = LPSE_EMBEDDED_JOBS
 CELERY_TASK_EAGER_PROPAGATES = True
