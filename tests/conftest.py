@@ -43,13 +43,14 @@ def _api_rate_limit_off(settings):
 @pytest.fixture(autouse=True)
 def _fresh_public_pages():
     """Cached public pages live in the shared cache, which outlives one test, and a test's
-    writes never commit (so never announce themselves): each test starts with a new version."""
+    writes never commit (so never announce themselves): each test starts with a new version,
+    and without the fragments its process kept for an earlier test (CACHES["local"])."""
     from django.core.cache import caches
 
     from lpse.core.public_cache import _bump
 
     _bump()
-    caches["local"].clear()  # the fragments each process keeps (settings.CACHES)
+    caches["local"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,8 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from lpse.accounts.roles import Role
+from lpse.core import audit
 from lpse.demo.generate import generate_tenders
 from lpse.tenders import listing
 from lpse.tenders.models import ListedTender, Tender
@@ -76,58 +78,109 @@ def test_R_8_5_a_publication_dated_before_the_newest_listed_takes_its_place(agen
     assert ListedTender.objects.get(pk=late.pk).position == 7  # just below the newest
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite's transactions take its one write lock as they begin (IMMEDIATE)",
-)
-def test_R_8_5_two_publications_at_once_never_share_a_position(agency_a):
-    """Each writer reads the newest position, then writes the next: without the lock that
-    queues the list's writers (listing._one_writer) the second one, not seeing the first's
-    uncommitted row, takes the same position."""
-    tenders = _generated(agency_a, 6)
-    first, second = tenders[-2], tenders[-1]
-    now = timezone.now()
-    ListedTender.objects.filter(pk__in=[first.pk, second.pk]).delete()
-    listing.renumber()
-    Tender.objects.filter(pk=first.pk).update(published_at=now)
-    Tender.objects.filter(pk=second.pk).update(published_at=now + timedelta(seconds=1))
-    first_listed, second_started = threading.Event(), threading.Event()
+@pytest.mark.django_db
+def test_R_8_5_a_row_written_again_with_a_later_date_moves_up_to_its_place(agency_a):
+    """Written again from scratch (the demo data moves its dates): the newest, then one from the
+    middle, dated after every other."""
+    tenders = _generated(agency_a, 8)
+    later = timezone.now() + timedelta(minutes=5)
+    for minutes, moved in enumerate((tenders[-1], tenders[3])):
+        Tender.objects.filter(pk=moved.pk).update(published_at=later + timedelta(minutes=minutes))
+        listing.list_tenders([_fresh(moved)])
+        assert listed_rows() == expected_rows()
+    assert ListedTender.objects.get(pk=tenders[3].pk).position == 8
+
+
+def _while_the_first_holds(first, second, *, then=lambda: None) -> None:
+    """In one transaction ``first`` runs, then half a second later ``then``; ``second`` starts
+    in a transaction (and connection) of its own meanwhile. Both must end without an error."""
+    ran, started = threading.Event(), threading.Event()
     errors: list[BaseException] = []
 
-    def list_one(pk: int, *, before=None, hold=None) -> None:
+    def the_first() -> None:
+        first()
+        ran.set()
+        started.wait(10)
+        threading.Event().wait(0.5)  # the second runs now, or waits for its turn
+        then()
+
+    def the_second() -> None:
+        ran.wait(10)
+        started.set()
+        second()
+
+    def in_transaction(work) -> None:
         try:
-            tender = Tender.objects.select_related("package").get(pk=pk)
-            if before:
-                before.wait(10)
             with transaction.atomic():
-                listing.list_tenders([tender])
-                if hold:
-                    hold()
-        except BaseException as error:  # reported by the test below
+                work()
+        except BaseException as error:  # reported by the assertion below
             errors.append(error)
         finally:
             connections.close_all()
 
-    def hold_until_the_second_writes() -> None:
-        first_listed.set()
-        second_started.wait(10)
-        # the second writer now runs (or waits for the lock) while this one has not committed
-        threading.Event().wait(0.5)
-
-    def second_writer() -> None:
-        second_started.set()
-        list_one(second.pk, before=first_listed)
-
-    threads = [
-        threading.Thread(
-            target=list_one, args=(first.pk,), kwargs={"hold": hold_until_the_second_writes}
-        ),
-        threading.Thread(target=second_writer),
-    ]
+    threads = [threading.Thread(target=in_transaction, args=(w,)) for w in (the_first, the_second)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
+    assert not any(thread.is_alive() for thread in threads)
     assert not errors
+
+
+def _two_unlisted_newest(agency) -> tuple[Tender, Tender]:
+    """The two newest generated tenders, published a second apart just now, off the list."""
+    tenders = _generated(agency, 6)
+    first, second = tenders[-2], tenders[-1]
+    ListedTender.objects.filter(pk__in=[first.pk, second.pk]).delete()
+    listing.renumber()
+    now = timezone.now()
+    Tender.objects.filter(pk=first.pk).update(published_at=now)
+    Tender.objects.filter(pk=second.pk).update(published_at=now + timedelta(seconds=1))
+    return _fresh(first), _fresh(second)
+
+
+def _fresh(tender: Tender) -> Tender:
+    return Tender.objects.select_related("package").get(pk=tender.pk)
+
+
+POSTGRESQL_ONLY = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's transactions take its one write lock as they begin (IMMEDIATE)",
+)
+
+
+@pytest.mark.django_db(transaction=True)
+@POSTGRESQL_ONLY
+def test_R_8_5_two_publications_at_once_never_share_a_position(agency_a):
+    """Each writer reads the place's position, then writes it: without the turn the list's
+    writers take (listing._one_writer), the second, not seeing the first's uncommitted row,
+    takes the same position."""
+    first, second = _two_unlisted_newest(agency_a)
+    _while_the_first_holds(
+        lambda: listing.list_tenders([first]), lambda: listing.list_tenders([second])
+    )
     assert listed_rows() == expected_rows()
+
+
+@pytest.mark.django_db(transaction=True)
+@POSTGRESQL_ONLY
+def test_R_8_5_a_cancellation_and_a_publication_at_once_do_not_deadlock(agency_a, make_user):
+    """A cancellation records the annulled outcome in the audit chain, then leaves the list; a
+    publication lists, then records. With a lock of the list's own, each held what the other
+    waited for and PostgreSQL aborted one of them."""
+    first, second = _two_unlisted_newest(agency_a)
+    listing.list_tenders([first])
+    actor = make_user(Role.APP_ADMIN)
+
+    def publication() -> None:
+        listing.list_tenders([second])
+        audit.record(actor=actor, action="tender.publish", obj=second)
+
+    _while_the_first_holds(
+        lambda: audit.record(actor=actor, action="outcome.annul", obj=first),
+        publication,
+        then=lambda: listing.unlist(first),
+    )
+    Tender.objects.filter(pk=first.pk).update(state=Tender.State.CANCELLED)
+    assert listed_rows() == expected_rows()
+    assert audit.verify_chain().ok

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.db import connection
+from django.test import Client
 
 from lpse.accounts.roles import Role
 from lpse.demo.generate import generate_tenders
@@ -23,8 +24,9 @@ from lpse.tenders.selectors.timeline import status_of, timeline_of
 from lpse.tenders.services import preparation as services
 from lpse.tenders.services.schedule_changes import schedule_change_apply, schedule_change_request
 from lpse.tenders.stages import STAGE_ORDER
+from tests.conftest import in_english
 from tests.listing_checks import expected_rows, listed_rows
-from tests.tender_fixtures import PREPARED_AT, at, later_bids
+from tests.tender_fixtures import PREPARED_AT, at, draft_tender, later_bids, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +136,14 @@ def test_R_8_5_a_page_is_found_row_by_row_only_when_the_matches_are_many_and_spr
     assert not listings.prefer_row_by_row(listings.TenderFilters(q="2024"), **many, skipped=0)
     # no search and no stage: nothing to check row by row
     assert not listings.prefer_row_by_row(listings.TenderFilters(), **many, skipped=0)
+
+
+@pytest.mark.parametrize(("english", "shown"), [(True, "1,234.57"), (False, "1.234,57")])
+def test_R_8_5_the_list_shows_the_hps_to_the_cent(agency_a, english, shown):
+    """SQLite keeps a decimal column as a float: read as the ORM reads it (rounded to the
+    field's places), not truncated to 1.234,56."""
+    with time_machine.travel(PREPARED_AT, tick=False):
+        publish(agency_a, draft_tender(agency_a, owner_estimate="1.234,57"))
+    visitor = in_english(Client()) if english else Client()  # Indonesian by default
+    page = visitor.get("/tender/").content.decode()
+    assert f"<td>{shown}</td>" in page

@@ -71,14 +71,23 @@ def describe_actor(actor) -> str:
     return "anonymous"
 
 
+def hold_chain() -> AuditHead:
+    """Lock the chain's head until the caller's transaction ends, as ``record`` does: for a
+    write recorded in the chain that must also wait for every other such write, which then
+    needs no lock of its own that another transaction could take in the other order (the
+    public list's positions, ``tenders.listing``). Call inside the transaction."""
+    head, _ = AuditHead.objects.select_for_update().get_or_create(
+        id=1, defaults={"seq": 0, "hash": GENESIS}
+    )
+    return head
+
+
 def record(
     *, actor, action: str, obj: models.Model | None = None, data: dict | None = None
 ) -> AuditEvent:
     """Append one event to the chain. Call inside the service's transaction."""
     with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(
-            id=1, defaults={"seq": 0, "hash": GENESIS}
-        )
+        head = hold_chain()
         # Stored and hashed in UTC: the database gives UTC back, whatever the display zone.
         at = timezone.now().astimezone(UTC)
         event = AuditEvent(

@@ -1,8 +1,8 @@
 """Many published tenders at once, for the portal benchmark and scale tests.
 
 Writes rows in bulk, bypassing the services on purpose: these are synthetic, not procurement
-records, and the audit chain is not involved. Never run it on a production database;
-``lpse generate_tenders`` refuses to outside demo mode.
+records, and the audit chain is not involved. Never run it on a production database: only
+the benchmarks (bench/portal.py) and the tests call it; no command does.
 """
 
 from __future__ import annotations
@@ -75,53 +75,71 @@ def generate_tenders(
     sub_fields = list(BusinessSubField.objects.all())
     start = start or timezone.now()
     made = 0
-    while made < count:
-        size = min(batch, count - made)
-        with transaction.atomic():
-            packages = []
-            for i in range(size):
-                hps = Decimal(rng.randrange(50, 20_000)) * Decimal(1_000_000)
-                packages.append(
-                    Package(
-                        agency=rng.choice(agencies),
-                        ppk=ppk,
-                        committee=committee,
-                        name=f"{rng.choice(WORDS)} {rng.choice(OBJECTS)} {rng.choice(PLACES)} "
-                        f"#{made + i + 1}",
-                        fiscal_year=rng.choice([2025, 2026, 2027]),
-                        budget_ceiling=hps * Decimal("1.05"),
-                        owner_estimate=hps,
-                        category=rng.choice(Category.values),
-                        sub_field=rng.choice(sub_fields),
-                        location=f"Kec. {rng.choice(PLACES)}",
-                        funding_source=rng.choice(FundingSource.values),
-                        # generated tenders stand for packages their PA/KPA approved (R-8.1)
-                        approval=Package.Approval.APPROVED,
-                    )
-                )
-            Package.objects.bulk_create(packages)
-            tenders = []
-            for i, package in enumerate(packages):
-                published = start - timedelta(days=rng.randrange(0, 400), minutes=made + i)
-                tenders.append(
-                    Tender(
-                        package=package,
-                        agency_id=package.agency_id,
-                        code=f"G{made + i + 1:08d}",
-                        state=Tender.State.PUBLISHED,
-                        published_at=published,
-                        qualification_requirements="-",
-                    )
-                )
-            Tender.objects.bulk_create(tenders)
-            index_tenders(tenders)
-            entries = []
-            for tender in tenders:
-                for stage, (s, e) in sample_schedule(tender.published_at).items():
-                    entries.append(ScheduleEntry(tender=tender, stage=stage, start=s, end=e))
-            ScheduleEntry.objects.bulk_create(entries, batch_size=5000)
-            # Dated at random across batches: each batch placed would renumber the whole list.
-            list_tenders(tenders, place=False)
-        made += size
-    renumber()
+    try:
+        while made < count:
+            size = min(batch, count - made)
+            with transaction.atomic():
+                _generate_batch(rng, size, made, start, ppk, committee, agencies, sub_fields)
+            made += size
+    finally:
+        # The rows' positions, once for every batch: also after an interrupted run.
+        renumber()
     return made
+
+
+def _generate_batch(
+    rng: random.Random,
+    size: int,
+    made: int,
+    start: datetime,
+    ppk: User,
+    committee: Committee,
+    agencies: list[Agency],
+    sub_fields: list[BusinessSubField],
+) -> None:
+    """``size`` tenders numbered after the ``made`` ones, with their packages, words, schedules
+    and list rows."""
+    packages = []
+    for i in range(size):
+        hps = Decimal(rng.randrange(50, 20_000)) * Decimal(1_000_000)
+        packages.append(
+            Package(
+                agency=rng.choice(agencies),
+                ppk=ppk,
+                committee=committee,
+                name=f"{rng.choice(WORDS)} {rng.choice(OBJECTS)} {rng.choice(PLACES)} "
+                f"#{made + i + 1}",
+                fiscal_year=rng.choice([2025, 2026, 2027]),
+                budget_ceiling=hps * Decimal("1.05"),
+                owner_estimate=hps,
+                category=rng.choice(Category.values),
+                sub_field=rng.choice(sub_fields),
+                location=f"Kec. {rng.choice(PLACES)}",
+                funding_source=rng.choice(FundingSource.values),
+                # generated tenders stand for packages their PA/KPA approved (R-8.1)
+                approval=Package.Approval.APPROVED,
+            )
+        )
+    Package.objects.bulk_create(packages)
+    tenders = []
+    for i, package in enumerate(packages):
+        published = start - timedelta(days=rng.randrange(0, 400), minutes=made + i)
+        tenders.append(
+            Tender(
+                package=package,
+                agency_id=package.agency_id,
+                code=f"G{made + i + 1:08d}",
+                state=Tender.State.PUBLISHED,
+                published_at=published,
+                qualification_requirements="-",
+            )
+        )
+    Tender.objects.bulk_create(tenders)
+    index_tenders(tenders)
+    entries = []
+    for tender in tenders:
+        for stage, (s, e) in sample_schedule(tender.published_at).items():
+            entries.append(ScheduleEntry(tender=tender, stage=stage, start=s, end=e))
+    ScheduleEntry.objects.bulk_create(entries, batch_size=5000)
+    # Dated at random across batches: placing each batch would renumber the list.
+    list_tenders(tenders, place=False)

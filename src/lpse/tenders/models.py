@@ -213,7 +213,8 @@ class ListedTender(models.Model):
     published_at = models.DateTimeField()
     # Its place in the list's order, (published_at, tender) ascending: 1 the oldest, no gaps,
     # so a page of the whole list is a range, not an OFFSET (tenders.listing).
-    position = models.PositiveIntegerField(default=0)
+    # 0 until placed; a database default too, for a process of the version before (an upgrade).
+    position = models.PositiveIntegerField(default=0, db_default=0)
     code = models.CharField(max_length=30)
     name = models.CharField(max_length=300)
     category = models.CharField(max_length=20, choices=Category.choices)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.functional import cached_property
-from django.utils.numberformat import format as money
+from django.utils.numberformat import format as format_number
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -118,7 +118,7 @@ def _rows(rows: list[selectors.ListedRow]) -> str:
             f"{escape(row.name)}</a><br>"
             f'<span class="muted">{categories[row.category]} · {row.fiscal_year}</span></td>\n'
             f"<td>{escape(row.agency_name)}</td>"
-            f"<td>{money(row.owner_estimate, separator, 2, grouping, thousands, True)}</td>"
+            f"<td>{format_number(row.owner_estimate, separator, 2, grouping, thousands, True)}</td>"
             f"<td>{escape(row.status.describe(stages))}</td></tr>\n"
             for row in rows
         )

@@ -9,26 +9,24 @@ The filtered pages' ids stay with the ORM (``listings.page_ids``): their filters
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db import connection
 
 from lpse.tenders.models import ListedTender
 
 _LISTED = ListedTender._meta.db_table
 _AGENCY = ListedTender._meta.get_field("agency").related_model._meta.db_table
-_ESTIMATE = ListedTender._meta.get_field("owner_estimate")
+_ESTIMATE = ListedTender._meta.get_field("owner_estimate").get_col(_LISTED)
 
 
 def whole_list_ids(*, skipped: int, shown: int) -> list[int]:
     """The ids of ``shown`` rows after the ``skipped`` newest, newest first: positions have no
     gaps (``tenders.listing``), so these are the positions just below the newest's minus
     ``skipped``, found in ``shown`` entries of the position index at any depth."""
-    table = connection.ops.quote_name(_LISTED)
+    table, position = connection.ops.quote_name(_LISTED), connection.ops.quote_name("position")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT tender_id FROM {table} WHERE position <= "  # noqa: S608 — no input in it
-            f"(SELECT MAX(position) FROM {table}) - %s ORDER BY position DESC LIMIT %s",
+            f"SELECT tender_id FROM {table} WHERE {position} <= "  # noqa: S608 — no input in it
+            f"(SELECT MAX({position}) FROM {table}) - %s ORDER BY {position} DESC LIMIT %s",
             [skipped, shown],
         )
         return [pk for (pk,) in cursor.fetchall()]
@@ -48,13 +46,16 @@ def rows_by_id(ids: list[int]) -> dict[int, tuple]:
             f"ON a.id = l.agency_id WHERE l.tender_id IN ({marks})",
             ids,
         )
-        return {
-            pk: (code, name, category, year, _decimal(estimate), agency_name, timeline)
-            for pk, code, name, category, year, estimate, agency_name, timeline in cursor
-        }
-
-
-def _decimal(value) -> Decimal:
-    # PostgreSQL gives a Decimal; SQLite's numeric column an int or a float, as Django's
-    # DecimalField reads it.
-    return value if isinstance(value, Decimal) else _ESTIMATE.to_python(value)
+        found = cursor.fetchall()
+    # As the ORM reads the HPS: SQLite keeps a decimal column as a float, which Django rounds to
+    # 15 digits and to the field's 2 places (1234.57 would otherwise show as 1.234,56).
+    converters = [
+        *connection.ops.get_db_converters(_ESTIMATE),
+        *_ESTIMATE.get_db_converters(connection),
+    ]
+    rows = {}
+    for pk, code, name, category, year, estimate, agency_name, timeline in found:
+        for convert in converters:
+            estimate = convert(estimate, _ESTIMATE, connection)
+        rows[pk] = (code, name, category, year, estimate, agency_name, timeline)
+    return rows
