@@ -14,9 +14,12 @@ import time_machine
 from django.apps import apps
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
+from lpse.accounts.models import Agency
 from lpse.accounts.roles import Role
 from lpse.demo.generate import generate_tenders
+from lpse.tenders.forms import PublicFilterForm
 from lpse.tenders.models import ListedTender
 from lpse.tenders.selectors import listings
 from lpse.tenders.selectors import schedule as sched
@@ -147,3 +150,16 @@ def test_R_8_5_the_list_shows_the_hps_to_the_cent(agency_a, english, shown):
     visitor = in_english(Client()) if english else Client()  # Indonesian by default
     page = visitor.get("/tender/").content.decode()
     assert f"<td>{shown}</td>" in page
+
+
+def test_R_8_5_a_new_agency_is_offered_and_accepted_within_a_minute(reference_data):
+    """Each process keeps the filter's agencies for as long as the form's fragment (a query at
+    every filtered page otherwise): one minute at most before a new agency is there."""
+    PublicFilterForm({"agency": "1"}).is_valid()  # the agencies are now kept
+    new = Agency.objects.create(code="DISPAR", name="Dinas Pariwisata")
+    assert not PublicFilterForm({"agency": str(new.pk)}).is_valid()  # not yet
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        form = PublicFilterForm({"agency": str(new.pk)})
+        assert form.is_valid() and form.cleaned_data["agency"] == new.pk
+        assert "Dinas Pariwisata" in str(form["agency"])
+    assert not PublicFilterForm({"agency": "999999"}).is_valid()

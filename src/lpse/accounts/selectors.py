@@ -98,6 +98,11 @@ def agencies_for_staff_form(actor: User) -> QuerySet[Agency]:
     return Agency.objects.filter(pk=actor.agency_id) if actor.agency_id else Agency.objects.none()
 
 
+def agency_choices() -> list[tuple[int, str]]:
+    """Every agency as a choice (id, name), by name (a form's list of agencies)."""
+    return [(agency.pk, str(agency)) for agency in Agency.objects.all()]
+
+
 def agency_names() -> list[str]:
     """Every agency's name and code (the password rule's context words, ASVS V6.2.11)."""
     return [w for pair in Agency.objects.values_list("name", "code") for w in pair]

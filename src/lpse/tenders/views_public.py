@@ -134,7 +134,7 @@ def public_list(request):
         data = form.cleaned_data
         filters = selectors.TenderFilters(
             q=data["q"].strip(),
-            agency=data["agency"].pk if data["agency"] else None,
+            agency=data["agency"],
             category=data["category"],
             stage=data["stage"],
             min_value=data["min_value"],
