@@ -184,3 +184,17 @@ def test_R_8_5_a_cancellation_and_a_publication_at_once_do_not_deadlock(agency_a
     Tender.objects.filter(pk=first.pk).update(state=Tender.State.CANCELLED)
     assert listed_rows() == expected_rows()
     assert audit.verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_R_8_5_rows_left_unnumbered_are_numbered_by_the_next_write(agency_a):
+    """A process of the version before positions, still running while the site is upgraded,
+    lists a tender at position 0: the next publication or cancellation numbers it."""
+    tenders = _generated(agency_a, 6)
+    ListedTender.objects.filter(pk=tenders[-1].pk).update(position=0)
+    services.tender_mark_cancelled(tender=tenders[2])
+    assert listed_rows() == expected_rows()
+    ListedTender.objects.filter(pk=tenders[-1].pk).update(position=0)
+    Tender.objects.filter(pk=tenders[0].pk).update(published_at=timezone.now())
+    listing.list_tenders([_fresh(tenders[0])])
+    assert listed_rows() == expected_rows()

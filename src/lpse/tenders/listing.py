@@ -54,6 +54,8 @@ def list_tenders(tenders: Iterable[Tender], *, place: bool = True) -> None:
     one_by_one = place and len(listed) <= _PLACED_ONE_BY_ONE
     with transaction.atomic():
         _one_writer()
+        if one_by_one:
+            _number_the_unnumbered()
         ids = [tender.pk for tender in listed]
         if one_by_one:
             for pk in ListedTender.objects.filter(pk__in=ids).values_list("pk", flat=True):
@@ -102,6 +104,7 @@ def unlist(tender: Tender) -> None:
     position: one write a newer tender, and cancellations are few and mostly of recent tenders."""
     with transaction.atomic():
         _one_writer()
+        _number_the_unnumbered()
         _remove(tender.pk)
 
 
@@ -118,6 +121,14 @@ def renumber() -> None:
                 f"OVER (ORDER BY published_at, tender_id) AS n FROM {table}) AS ranked "
                 f"WHERE {table}.tender_id = ranked.tender_id AND {table}.{position} <> ranked.n"
             )
+
+
+def _number_the_unnumbered() -> None:
+    """Rows still at position 0 — written by a process of the version before positions while
+    the site was upgraded, or left by an interrupted demo generator — are numbered before a
+    row is placed by its neighbours' positions (one index probe when there are none)."""
+    if ListedTender.objects.filter(position=0).exists():
+        renumber()
 
 
 def _make_room(published_at: datetime, tender_id: int) -> int:
