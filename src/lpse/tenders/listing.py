@@ -54,10 +54,9 @@ def list_tenders(tenders: Iterable[Tender], *, place: bool = True) -> None:
     one_by_one = place and len(listed) <= _PLACED_ONE_BY_ONE
     with transaction.atomic():
         _one_writer()
-        if one_by_one:
-            _number_the_unnumbered()
         ids = [tender.pk for tender in listed]
         if one_by_one:
+            _number_the_unnumbered()
             for pk in ListedTender.objects.filter(pk__in=ids).values_list("pk", flat=True):
                 _remove(pk)
         else:
