@@ -130,11 +130,9 @@ _AGENCIES_KEY, _AGENCIES_SECONDS = "lpse:public-filter-agencies", 60
 
 
 def _public_agencies() -> list[tuple[int | str, str]]:
-    choices = caches["local"].get(_AGENCIES_KEY)
-    if choices is None:
-        choices = [("", "---------"), *agency_choices()]
-        caches["local"].set(_AGENCIES_KEY, choices, _AGENCIES_SECONDS)
-    return choices
+    return caches["local"].get_or_set(
+        _AGENCIES_KEY, lambda: [("", "---------"), *agency_choices()], _AGENCIES_SECONDS
+    )
 
 
 class PublicFilterForm(forms.Form):
